@@ -1,0 +1,97 @@
+// The default command: `mqtt-analyze CAPTURE` prints Wireshark's packet list for the display
+// filter `mqtt`, then the analysis.
+
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { dissectCapture, forwardTo, type DissectSummary, type RowSink } from '../../pipeline/dissect.js';
+import type { DissectionSink } from '../../pipeline/events.js';
+import type { PacketRow } from '../../pipeline/rows.js';
+import { PacketListTable } from '../../render/packet-list.js';
+import { rowJsonLine } from '../../render/packet-json.js';
+import { detailBlock } from '../../render/detail.js';
+import { footerLine, summaryJson } from '../../render/summary.js';
+import { Output } from '../output.js';
+import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
+import { captureEndExit } from './capture-end.js';
+import { Analyzer } from '../../analysis/analyzer.js';
+import { renderAnalysis } from '../../render/analysis-tables.js';
+import type { SetExit } from './index.js';
+
+interface ListOptions extends CaptureCliOptions {
+  format: 'table' | 'jsonl' | 'json';
+  detail?: boolean;
+  analysis: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  mqtt-analyze capture.pcapng                    packet list, then the analysis
+  mqtt-analyze capture.pcap --format jsonl       one JSON object per MQTT frame
+  mqtt-analyze capture.pcap -V                   each packet's MQTT layer, like tshark -V
+  mqtt-analyze trace.pcap --port 1337            decode port 1337 as MQTT too
+  tcpdump -i lo -w - port 1883 | mqtt-analyze -  read a live capture from stdin
+  mqtt-analyze check capture.pcap                the analysis only; exit 1 on a violation`;
+
+export function registerList(program: Command, setExit: SetExit): void {
+  addCaptureOptions(program)
+    .argument('[capture]', 'pcap or pcapng file (optionally gzip-compressed), or - for stdin')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl', 'json']).default('table'))
+    .option('-V, --detail', "print each packet's MQTT layer as a tree, like tshark -V")
+    .option('--no-analysis', 'print only the packet list')
+    .addHelpText('after', EXAMPLES)
+    .action(async (capture: string | undefined, opts: ListOptions) => {
+      if (!capture) {
+        program.help({ error: true });
+        return;
+      }
+      setExit(await runList(capture, opts));
+    });
+}
+
+async function runList(capture: string, opts: ListOptions): Promise<number> {
+  const out = new Output();
+  const color = useColor(opts);
+  const { options, done } = dissectOptions(opts);
+  const analyzer = opts.analysis && opts.format !== 'jsonl' ? new Analyzer() : null;
+  let summary: DissectSummary;
+  try {
+    if (opts.format === 'jsonl') {
+      summary = await dissectCapture(capture, { row: (r: PacketRow) => out.write(rowJsonLine(r)) }, options);
+    } else if (opts.format === 'json') {
+      out.write('{"packets":[');
+      let first = true;
+      summary = await dissectCapture(
+        capture,
+        withAnalyzer(analyzer, {
+          row: (r: PacketRow) => {
+            out.write((first ? '\n' : ',\n') + rowJsonLine(r).trimEnd());
+            first = false;
+          },
+        }),
+        options,
+      );
+      out.write(`\n],"summary":${JSON.stringify(summaryJson(summary))}`);
+      if (analyzer) out.write(`,"analysis":${JSON.stringify(analyzer.result())}`);
+      out.write('}\n');
+    } else {
+      const table = opts.detail ? null : new PacketListTable(out, color);
+      summary = await dissectCapture(
+        capture,
+        withAnalyzer(analyzer, { row: (r: PacketRow) => (table ? table.row(r) : out.write(detailBlock(r))) }),
+        options,
+      );
+      table?.end();
+      out.write(footerLine(summary) + '\n');
+      if (analyzer) out.write('\n' + renderAnalysis(analyzer.result(), { color, width: process.stdout.columns }) + '\n');
+    }
+  } finally {
+    done();
+    out.flush();
+  }
+  return captureEndExit(summary);
+}
+
+/** The row sink plus the analyzer's event sink, so the capture is read once. */
+function withAnalyzer(analyzer: Analyzer | null, sink: RowSink): DissectionSink & RowSink {
+  return analyzer ? { ...forwardTo(analyzer), row: sink.row } : sink;
+}

@@ -1,0 +1,50 @@
+// The command line: parses arguments, runs one command, maps outcomes to exit codes.
+// Exit codes CI can trust: 0 = fine, 1 = the capture shows a violation / an expectation failed,
+// 2 = bad input or usage (one clear line on stderr, never a stack trace).
+
+import { Command, CommanderError, Option } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { UserError } from './errors.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('mqtt-analyze');
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  program
+    .description("Analyze MQTT packet captures: Wireshark's packet list, checked against the MQTT 3.1.1 and 5.0 specifications")
+    .version(await packageVersion(), '--version')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .showHelpAfterError('(run mqtt-analyze --help for usage)');
+  registerCommands(program, setExit);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`mqtt-analyze: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isBrokenPipe(err)) return exitCode;
+    throw err;
+  }
+}
+
+function isBrokenPipe(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EPIPE';
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export { Option };

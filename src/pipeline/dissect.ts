@@ -1,0 +1,373 @@
+// The dissection pipeline: capture records → link/IP → TCP streams → MQTT packets, read once,
+// front to back. It decides which TCP streams are MQTT, keeps each connection's MQTT version,
+// attributes every MQTT packet to the frame that completed it, and hands on events (for the
+// analysis) and packet-list rows (for the renderers). Memory follows open connections only.
+
+import type { Frame, CaptureEnd } from '../capture/types.js';
+import { readCapture, CaptureOpenError } from '../capture/source.js';
+import { formatRelativeTime } from '../capture/time.js';
+import { NetworkDecoder } from '../link/decode.js';
+import { TcpSegment, type LinkOutcome } from '../link/types.js';
+import { formatAddress } from '../link/address.js';
+import { TcpReassembler } from '../tcp/reassembly.js';
+import type { TcpStream, StreamSink } from '../tcp/types.js';
+import { MqttStreamFramer } from '../mqtt/framing.js';
+import { decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
+import { infoText } from '../mqtt/info.js';
+import type { MqttVersion } from '../mqtt/types.js';
+import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
+import type { PacketRow } from './rows.js';
+import { UserError } from '../cli/errors.js';
+
+export const MQTT_PORT = 1883;
+export const MQTT_TLS_PORT = 8883;
+/** MQTT 3.1.1 when a connection's CONNECT was not captured, as Wireshark does. */
+export const DEFAULT_VERSION: MqttVersion = 4;
+
+export interface DissectOptions {
+  /** Extra TCP ports to decode as MQTT (Wireshark's Decode As). 1883 always is. */
+  ports?: number[];
+  /** Version for connections whose CONNECT was not captured. */
+  mqttVersion?: MqttVersion;
+  onWarning?(message: string): void;
+  onProgress?(bytesRead: number, totalBytes?: number): void;
+}
+
+export interface RowSink {
+  row?(r: PacketRow): void;
+}
+
+/** Where every frame went: each frame is counted exactly once. */
+export interface DissectSummary {
+  captureEnd: CaptureEnd;
+  bytesRead: number;
+  framesRead: number;
+  /** Frames that completed at least one MQTT packet (the packet list's rows). */
+  mqttFrames: number;
+  pdus: number;
+  malformedPdus: number;
+  /** MQTT connections (TCP streams decoded as MQTT). */
+  connections: number;
+  /** Connections recognised as MQTT over TLS: counted, not decodable. */
+  tlsConnections: number;
+  /** Frames not in the packet list, by reason. */
+  skipped: Record<string, number>;
+  /** Connections whose CONNECT was not captured and which were decoded with the default version. */
+  defaultVersionConnections: number;
+}
+
+/** Forwards the dissection events to another sink (so one read feeds several consumers). */
+export function forwardTo(target: DissectionSink): DissectionSink {
+  return {
+    connection: (c) => target.connection?.(c),
+    message: (m) => target.message?.(m),
+    gap: (c, d, f, t, b) => target.gap?.(c, d, f, t, b),
+    close: (c, k, d, f, t) => target.close?.(c, k, d, f, t),
+    end: (f, t) => target.end?.(f, t),
+  };
+}
+
+/** 'port': on an MQTT port, no data seen yet (a TLS ClientHello would make it 'tls');
+ *  'undecided': another port, MQTT only if the client opens with a CONNECT. */
+type StreamKind = 'port' | 'undecided' | 'mqtt' | 'tls' | 'other';
+
+/** Per TCP stream state, hung on TcpStream.user. */
+interface StreamState {
+  kind: StreamKind;
+  info: ConnectionInfo | null;
+  /** Which TCP direction (0 | 1) is client → server. */
+  clientDir: 0 | 1;
+  version: MqttVersion;
+  versionKnown: boolean;
+  /** Counted once in defaultVersionConnections. */
+  usedDefault: boolean;
+  framers: [MqttStreamFramer, MqttStreamFramer];
+}
+
+export async function dissectCapture(
+  path: string,
+  sink: DissectionSink & RowSink,
+  opts: DissectOptions = {},
+): Promise<DissectSummary> {
+  const d = new Dissector(sink, opts);
+  let end: CaptureEnd & { bytes: number };
+  try {
+    end = await readCapture(path, (f) => d.frame(f), {
+      onWarning: opts.onWarning,
+      onProgress: opts.onProgress,
+    });
+  } catch (err) {
+    if (err instanceof CaptureOpenError) throw new UserError(err.message);
+    throw err;
+  }
+  return d.finish(end);
+}
+
+class Dissector {
+  private readonly net: NetworkDecoder;
+  private readonly seg = new TcpSegment();
+  private readonly tcp: TcpReassembler;
+  private readonly mqttPorts: Set<number>;
+  private readonly defaultVersion: MqttVersion;
+  private first: Frame | null = null;
+  private firstSec = 0;
+  private firstNsec = 0;
+  private lastFrameNo = 0;
+  private lastTime = 0;
+  private currentTime = 0;
+  /** Messages completed by the frame being processed. */
+  private pending: MqttMessage[] = [];
+  private pendingSrc = '';
+  private pendingDst = '';
+  private pendingSrcPort = 0;
+  private pendingDstPort = 0;
+  private frameTouchedMqtt = false;
+  private frameTouchedTls = false;
+  private nextConnId = 0;
+  private warnedDefaultVersion = false;
+  readonly summary: Omit<DissectSummary, 'captureEnd' | 'bytesRead'> = {
+    framesRead: 0,
+    mqttFrames: 0,
+    pdus: 0,
+    malformedPdus: 0,
+    connections: 0,
+    tlsConnections: 0,
+    skipped: {},
+    defaultVersionConnections: 0,
+  };
+
+  constructor(
+    private readonly sink: DissectionSink & RowSink,
+    private readonly opts: DissectOptions,
+  ) {
+    this.mqttPorts = new Set([MQTT_PORT, ...(opts.ports ?? [])]);
+    this.defaultVersion = opts.mqttVersion ?? DEFAULT_VERSION;
+    this.net = new NetworkDecoder((_code, message) => opts.onWarning?.(message));
+    this.tcp = new TcpReassembler(this.streamSink());
+  }
+
+  frame(f: Frame): void {
+    this.summary.framesRead++;
+    if (this.first === null) {
+      this.first = f;
+      this.firstSec = f.tsSec;
+      this.firstNsec = f.tsNsec;
+    }
+    this.lastFrameNo = f.no;
+    this.currentTime = f.tsSec + f.tsNsec / 1e9;
+    this.lastTime = this.currentTime;
+    const outcome: LinkOutcome = this.net.decode(f, this.seg);
+    if (outcome !== 'tcp') {
+      this.skip(outcome);
+      return;
+    }
+    this.frameTouchedMqtt = false;
+    this.frameTouchedTls = false;
+    this.tcp.segment(this.seg);
+    if (this.pending.length > 0) {
+      this.emitRow(f);
+    } else {
+      this.skip(this.frameTouchedMqtt ? 'mqtt-without-complete-packet' : this.frameTouchedTls ? 'mqtt-over-tls' : 'other-tcp');
+    }
+  }
+
+  finish(end: CaptureEnd & { bytes: number }): DissectSummary {
+    this.tcp.end();
+    this.sink.end?.(this.lastFrameNo, this.lastTime);
+    return { ...this.summary, captureEnd: end, bytesRead: end.bytes };
+  }
+
+  private skip(reason: string): void {
+    this.summary.skipped[reason] = (this.summary.skipped[reason] ?? 0) + 1;
+  }
+
+  private emitRow(f: Frame): void {
+    const messages = this.pending;
+    this.pending = [];
+    this.summary.mqttFrames++;
+    if (!this.sink.row) return;
+    let info = '';
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      info += (i === 0 ? '' : ', ') + infoText(m.result, m.version);
+    }
+    this.sink.row({
+      no: f.no,
+      time: formatRelativeTime(f, this.firstSec, this.firstNsec),
+      src: this.pendingSrc,
+      dst: this.pendingDst,
+      srcPort: this.pendingSrcPort,
+      dstPort: this.pendingDstPort,
+      protocol: 'MQTT',
+      length: f.origLen,
+      info,
+      messages,
+    });
+  }
+
+  private streamSink(): StreamSink {
+    return {
+      open: (s) => {
+        s.user = this.newStreamState(s);
+      },
+      data: (s, dir, bytes, frame, gapBefore) => this.data(s, dir, bytes, frame, gapBefore),
+      close: (s, kind, dir, frame) => {
+        const st = s.user as StreamState;
+        if (st.kind !== 'mqtt' || !st.info) return;
+        this.sink.close?.(st.info, kind, this.direction(st, dir), frame.no, frame.tsSec + frame.tsNsec / 1e9);
+      },
+    };
+  }
+
+  private newStreamState(s: TcpStream): StreamState {
+    const portA = s.portA;
+    const portB = s.portB;
+    let kind: StreamKind = 'undecided';
+    // The server is the side on an MQTT port; failing that, the receiver of the initial SYN.
+    let clientDir: 0 | 1 = s.synFrom ?? 0;
+    if (this.mqttPorts.has(portB) && !this.mqttPorts.has(portA)) clientDir = 0;
+    else if (this.mqttPorts.has(portA) && !this.mqttPorts.has(portB)) clientDir = 1;
+    if (this.mqttPorts.has(portA) || this.mqttPorts.has(portB)) kind = 'port';
+    else if (portA === MQTT_TLS_PORT || portB === MQTT_TLS_PORT) {
+      kind = 'tls';
+      clientDir = portB === MQTT_TLS_PORT ? 0 : 1;
+    }
+    const st: StreamState = {
+      kind,
+      info: null,
+      clientDir,
+      version: this.defaultVersion,
+      versionKnown: false,
+      usedDefault: false,
+      framers: [new MqttStreamFramer(), new MqttStreamFramer()],
+    };
+    if (kind === 'tls') this.becomeTls(st);
+    return st;
+  }
+
+  private data(s: TcpStream, dir: 0 | 1, bytes: Uint8Array, frame: Frame, gapBefore: number): void {
+    const st = s.user as StreamState;
+    if (st.kind === 'other') return;
+    if (st.kind === 'tls') {
+      this.frameTouchedTls = true;
+      return;
+    }
+    if (st.kind === 'port' || st.kind === 'undecided') {
+      // The first bytes tell TLS from MQTT on an MQTT port, and recognise MQTT on any other port.
+      if (looksLikeTlsClientHello(bytes)) {
+        if (st.kind === 'port') {
+          st.clientDir = dir;
+          this.becomeTls(st);
+          this.frameTouchedTls = true;
+        } else st.kind = 'other';
+        return;
+      }
+      if (st.kind === 'undecided') {
+        if (gapBefore === 0 && looksLikeConnect(bytes)) st.clientDir = dir;
+        else {
+          st.kind = 'other';
+          return;
+        }
+      }
+      this.becomeMqtt(s, st, frame);
+    }
+    if (gapBefore !== 0 && st.info) {
+      this.sink.gap?.(st.info, this.direction(st, dir), frame.no, this.currentTime, gapBefore);
+    }
+    this.frameTouchedMqtt = true;
+    const d = this.direction(st, dir);
+    const info = st.info!;
+    st.framers[dir].feed(bytes, gapBefore, (pdu) => this.packet(st, info, d, pdu, frame));
+  }
+
+  private packet(st: StreamState, info: ConnectionInfo, dir: Direction, pdu: Uint8Array, frame: Frame): void {
+    // The version comes from the connection's CONNECT (MQTT-3.1.2-2's protocol level).
+    if (dir === 'c2s' && (pdu[0]! >> 4) === 1 && !st.versionKnown) {
+      const level = connectLevel(pdu);
+      if (level === 3 || level === 4 || level === 5) {
+        st.version = level;
+        st.versionKnown = true;
+      }
+    }
+    if (!st.versionKnown && !st.usedDefault) {
+      st.usedDefault = true;
+      this.summary.defaultVersionConnections++;
+    }
+    if (!st.versionKnown && !this.warnedDefaultVersion) {
+      this.warnedDefaultVersion = true;
+      this.opts.onWarning?.(
+        `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
+          `decoding as MQTT ${versionName(st.version)} (use --mqtt-version to choose)`,
+      );
+    }
+    const result = decodePacket(pdu, st.version);
+    this.summary.pdus++;
+    if (result.status === 'malformed') this.summary.malformedPdus++;
+    const msg: MqttMessage = {
+      conn: info,
+      dir,
+      frame: frame.no,
+      time: this.currentTime,
+      version: st.version,
+      versionKnown: st.versionKnown,
+      indexInFrame: this.pending.length,
+      result,
+    };
+    if (this.pending.length === 0) {
+      const from = dir === 'c2s' ? info.client : info.server;
+      const to = dir === 'c2s' ? info.server : info.client;
+      this.pendingSrc = from.addr;
+      this.pendingDst = to.addr;
+      this.pendingSrcPort = from.port;
+      this.pendingDstPort = to.port;
+    }
+    this.pending.push(msg);
+    this.sink.message?.(msg);
+  }
+
+  private direction(st: StreamState, dir: 0 | 1): Direction {
+    return dir === st.clientDir ? 'c2s' : 's2c';
+  }
+
+  private connectionInfo(s: TcpStream, st: StreamState, frame: Frame, transport: 'mqtt' | 'tls'): ConnectionInfo {
+    const a = { addr: formatAddress(s.addrA), port: s.portA };
+    const b = { addr: formatAddress(s.addrB), port: s.portB };
+    return {
+      id: this.nextConnId++,
+      client: st.clientDir === 0 ? a : b,
+      server: st.clientDir === 0 ? b : a,
+      firstFrame: s.firstFrame,
+      firstTime: s.firstTime,
+      sawSyn: s.synFrom !== null,
+      transport,
+    };
+  }
+
+  private becomeMqtt(s: TcpStream, st: StreamState, frame: Frame): void {
+    st.kind = 'mqtt';
+    st.version = this.defaultVersion;
+    st.info = this.connectionInfo(s, st, frame, 'mqtt');
+    this.summary.connections++;
+    this.sink.connection?.(st.info);
+  }
+
+  private becomeTls(st: StreamState): void {
+    st.kind = 'tls';
+    this.summary.tlsConnections++;
+  }
+}
+
+/** Protocol level of a CONNECT: byte after the protocol name (MQTT-3.1.2-2). */
+function connectLevel(pdu: Uint8Array): number {
+  let i = 1;
+  while (i < pdu.length && i < 5 && pdu[i]! & 0x80) i++;
+  i++; // past the last remaining-length byte
+  if (i + 2 > pdu.length) return -1;
+  const nameLen = (pdu[i]! << 8) | pdu[i + 1]!;
+  const at = i + 2 + nameLen;
+  return at < pdu.length ? pdu[at]! : -1;
+}
+
+function versionName(v: MqttVersion): string {
+  return v === 3 ? '3.1' : v === 4 ? '3.1.1' : '5.0';
+}

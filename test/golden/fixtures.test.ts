@@ -1,0 +1,37 @@
+// Golden test against Wireshark on our own real captures: for every fixture F with F.tshark.txt
+// (made by fixtures/make-fixtures.sh with tshark 4.0.17), our packet list equals tshark's.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { diffLists, ourList, readTsharkList } from './tshark-list.js';
+import { fixturesDir } from '../support/paths.js';
+
+function goldens(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...goldens(p));
+    else if (name.endsWith('.tshark.txt')) out.push(p);
+  }
+  return out.sort();
+}
+
+const all = goldens(fixturesDir);
+
+test('there are fixture captures with tshark goldens', () => {
+  assert.ok(all.length >= 12, `only ${all.length} fixtures with a .tshark.txt golden`);
+});
+
+for (const golden of all) {
+  const capture = golden.slice(0, -'.tshark.txt'.length);
+  test(`packet list equals tshark: fixtures/${relative(fixturesDir, capture)}`, async () => {
+    assert.ok(existsSync(capture), `${capture} is missing`);
+    const theirs = readTsharkList(golden);
+    const ours = await ourList(capture);
+    const diffs = diffLists(theirs, ours);
+    const shown = diffs.slice(0, 5).map((d) => `#${d.no}\n  tshark: ${JSON.stringify(d.tshark)}\n  ours:   ${JSON.stringify(d.ours)}`);
+    assert.equal(diffs.length, 0, `${diffs.length} rows differ from tshark:\n${shown.join('\n')}`);
+  });
+}
