@@ -9,11 +9,6 @@ export function formatAddress(bytes: Uint8Array, len: number = bytes.length): st
 }
 
 function formatIPv6(b: Uint8Array): string {
-  // IPv4-mapped (RFC 4291 §2.5.5.2): Wireshark prints ::ffff:a.b.c.d.
-  let mapped = b[10] === 0xff && b[11] === 0xff;
-  for (let i = 0; i < 10 && mapped; i++) if (b[i] !== 0) mapped = false;
-  if (mapped) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
   // RFC 5952 §4.2: compress the longest run of zero groups (at least 2), the first one on ties.
@@ -25,6 +20,11 @@ function formatIPv6(b: Uint8Array): string {
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
+  }
+  // RFC 5952 §5 / RFC 4291 §2.5.5: IPv4-mapped (::ffff:a.b.c.d) and the deprecated
+  // IPv4-compatible form (::a.b.c.d) end in dotted decimal, as Wireshark (and inet_ntop) print.
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
   // RFC 5952 §4.3: lowercase hex, no leading zeros.
   const hex = groups.map((g) => g.toString(16));
