@@ -181,9 +181,12 @@ async function readGzip(
 function gzipEnd(end: CaptureEnd, e: unknown, plainBytes: number): CaptureEnd {
   const code = (e as { code?: string }).code;
   const msg = (e as Error).message;
-  if (end.status === 'invalid') return end;
+  const why = `gzip stream ends early (${msg}) after ${plainBytes} decompressed bytes`;
+  if (end.status === 'invalid') {
+    // Cut before the capture's magic: too little to name a format, so still invalid, but say why.
+    return code === 'Z_BUF_ERROR' && plainBytes < 4 ? { ...end, reason: why } : end;
+  }
   if (code === 'Z_BUF_ERROR') {
-    const why = `gzip stream ends early (${msg}) after ${plainBytes} decompressed bytes`;
     if (end.status === 'truncated') return { ...end, reason: `${end.reason}; ${why}` };
     return { status: 'truncated', format: end.format, frames: end.frames, offset: plainBytes, reason: why };
   }
