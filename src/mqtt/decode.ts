@@ -1,0 +1,692 @@
+// Decode one MQTT control packet whose boundary is already known (framing.ts).
+//
+// The version is connection state handed in (from the CONNECT), never guessed here. Fields are
+// read in the order the specs lay them out — which is also the order Wireshark reads them, so a
+// "short-packet" failure here is exactly where Wireshark 4.0 throws and shows
+// "[Malformed Packet]" (see info.ts). Spec violations that do not stop decoding become `notes`.
+
+import type {
+  AckPacket, AuthPacket, ConnackPacket, ConnectPacket, DecodeNote, DecodeResult, DisconnectPacket,
+  EmptyPacket, MqttPacket, MqttVersion, Property, PublishPacket, ReservedPacket, SubackPacket,
+  SubscribePacket, SubscriptionRequest, UnsubackPacket, UnsubscribePacket,
+} from './types.js';
+import { PacketType } from './types.js';
+import { mayRepeat, propertyDef, WILL_BIT } from './properties.js';
+import { isValidReasonCode } from './reason-codes.js';
+
+/** Reason prefix for "a field runs past the end of the packet" (Wireshark: exception). */
+export const SHORT_PACKET = 'short-packet';
+/** True when Wireshark 4.0 would stop with an exception ("[Malformed Packet]") on this result. */
+export function isShortPacket(result: DecodeResult): boolean {
+  return result.status === 'malformed' && result.reason.startsWith(SHORT_PACKET);
+}
+
+export const PACKET_TYPE_NAMES = [
+  'RESERVED', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP',
+  'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'AUTH',
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }).latin1Slice;
+
+/** 0 = valid, 1 = invalid UTF-8 / surrogate (MQTT-1.5.3-1), 2 = contains U+0000 (MQTT-1.5.3-2). */
+export function checkUtf8(buf: Uint8Array, start: number, end: number): 0 | 1 | 2 {
+  let nul = false;
+  let i = start;
+  while (i < end) {
+    const c = buf[i]!;
+    if (c < 0x80) {
+      if (c === 0) nul = true;
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    let cp: number;
+    if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; cp = c & 0x07; }
+    else return 1;
+    if (i + n >= end) return 1;
+    for (let k = 1; k <= n; k++) {
+      const d = buf[i + k]!;
+      if ((d & 0xc0) !== 0x80) return 1;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 1;
+    i += n + 1;
+  }
+  return nul ? 2 : 0;
+}
+
+/** Decode UTF-8 for display: ASCII fast path; invalid sequences become U+FFFD (kept visible). */
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (buf[i]! >= 0x80) { ascii = false; break; }
+  }
+  if (ascii) return end - start === 0 ? '' : latin1Slice.call(buf, start, end);
+  return utf8.decode(buf.subarray(start, end));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader state: one per decodePacket call, fields not closures.
+
+class Reader {
+  pos = 0;
+  end = 0;
+  /** Set on the first fatal problem. */
+  failReason = '';
+  failOffset = 0;
+  notes: DecodeNote[] = [];
+  constructor(public buf: Uint8Array) {}
+
+  fail(reason: string, offset: number): false {
+    if (this.failReason === '') {
+      this.failReason = reason;
+      this.failOffset = offset;
+    }
+    return false;
+  }
+  short(what: string, offset: number): false {
+    return this.fail(`${SHORT_PACKET}: ${what}`, offset);
+  }
+  note(code: string, message: string, offset: number): void {
+    this.notes.push({ code, message, offset });
+  }
+  /** Bytes left before the end of the packet. */
+  get left(): number {
+    return this.end - this.pos;
+  }
+  u8(what: string): number {
+    if (this.pos >= this.end) { this.short(what, this.pos); return -1; }
+    return this.buf[this.pos++]!;
+  }
+  u16(what: string): number {
+    if (this.pos + 2 > this.end) { this.short(what, this.pos); return -1; }
+    const v = (this.buf[this.pos]! << 8) | this.buf[this.pos + 1]!;
+    this.pos += 2;
+    return v;
+  }
+  u32(what: string): number {
+    if (this.pos + 4 > this.end) { this.short(what, this.pos); return -1; }
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+  }
+  /** Variable Byte Integer (§1.5.5), at most 4 bytes; -1 on failure. */
+  varint(what: string): number {
+    let value = 0;
+    let mult = 1;
+    const start = this.pos;
+    for (let i = 0; i < 4; i++) {
+      if (this.pos >= this.end) { this.short(what, this.pos); return -1; }
+      const b = this.buf[this.pos++]!;
+      value += (b & 0x7f) * mult;
+      if ((b & 0x80) === 0) {
+        if (i > 0 && b === 0) this.note('non-minimal-varint', `${what} not minimally encoded (MQTT-1.5.5-1)`, start);
+        return value;
+      }
+      mult *= 128;
+    }
+    this.fail(`bad-varint: ${what} longer than 4 bytes (MQTT-1.5.5)`, start);
+    return -1;
+  }
+  /** UTF-8 Encoded String (§1.5.4 / 3.1.1 §1.5.3): 2-byte length + bytes; null on failure. */
+  str(what: string): string | null {
+    const at = this.pos;
+    const n = this.u16(`${what} Length`);
+    if (n < 0) return null;
+    if (this.pos + n > this.end) { this.short(what, this.pos); return null; }
+    const s = this.strBody(what, at, n);
+    return s;
+  }
+  /** The bytes of a string whose length was already read. */
+  strBody(what: string, at: number, n: number): string {
+    const p = this.pos;
+    this.pos += n;
+    const check = checkUtf8(this.buf, p, p + n);
+    if (check === 1) this.note('invalid-utf8', `${what} is not well-formed UTF-8 (MQTT-1.5.3-1)`, at);
+    else if (check === 2) this.note('null-character', `${what} contains U+0000 (MQTT-1.5.3-2)`, at);
+    return decodeUtf8(this.buf, p, p + n);
+  }
+  /** Binary Data (§1.5.6): 2-byte length + bytes (a view into the packet). */
+  bin(what: string): Uint8Array | null {
+    const n = this.u16(`${what} Length`);
+    if (n < 0) return null;
+    if (this.pos + n > this.end) { this.short(what, this.pos); return null; }
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  get failed(): boolean {
+    return this.failReason !== '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties (MQTT 5.0 §2.2.2)
+
+/**
+ * Reads a property block at r.pos. The block's declared end must lie inside the packet (else
+ * short-packet, as Wireshark). Values are read against the packet end; a value running past the
+ * block's end, or an unknown identifier (its length is unknown), makes the packet malformed, but
+ * decoding resumes at the block's declared end — the same place Wireshark resumes.
+ */
+function readProperties(r: Reader, packetType: number, bit: number, what: string): Property[] | undefined {
+  const at = r.pos;
+  const len = r.varint(`${what} Length`);
+  if (len < 0) return undefined;
+  const blockEnd = r.pos + len;
+  if (blockEnd > r.end) { r.short(what, at); return undefined; }
+  const props: Property[] = [];
+  let seen = 0n;
+  while (r.pos < blockEnd) {
+    const idAt = r.pos;
+    const id = r.buf[r.pos++]!;
+    const def = propertyDef(id);
+    if (!def) {
+      props.push({ id, name: 'Unknown', value: r.buf.subarray(r.pos, blockEnd) });
+      r.fail(`unknown-property: identifier 0x${hex2(id)} (its length is unknown)`, idAt);
+      r.pos = blockEnd;
+      break;
+    }
+    let value: Property['value'] | null;
+    switch (def.type) {
+      case 'byte': { const v = r.u8(def.name); value = v < 0 ? null : v; break; }
+      case 'u16': { const v = r.u16(def.name); value = v < 0 ? null : v; break; }
+      case 'u32': { const v = r.u32(def.name); value = v < 0 ? null : v; break; }
+      case 'varint': { const v = r.varint(def.name); value = v < 0 ? null : v; break; }
+      case 'utf8': value = r.str(def.name); break;
+      case 'binary': value = r.bin(def.name); break;
+      default: {
+        const k = r.str('User Property Name');
+        const v = k === null ? null : r.str('User Property Value');
+        value = k === null || v === null ? null : [k, v];
+      }
+    }
+    if (value === null) return props; // ran off the packet: r already failed (short-packet)
+    props.push({ id, name: def.name, value });
+    if ((def.allowedIn & bit) === 0) {
+      r.note('property-not-allowed', `${def.name} is not allowed in ${bit === WILL_BIT ? 'Will Properties' : PACKET_TYPE_NAMES[packetType]}`, idAt);
+    }
+    const mask = 1n << BigInt(id);
+    if ((seen & mask) !== 0n && !mayRepeat(id, packetType)) {
+      r.note('duplicate-property', `${def.name} included more than once (Protocol Error)`, idAt);
+    }
+    seen |= mask;
+    checkPropertyValue(r, id, value, idAt);
+  }
+  if (r.pos > blockEnd) r.fail(`property-overrun: a value runs past the end of the ${what}`, blockEnd);
+  r.pos = blockEnd;
+  return props;
+}
+
+function checkPropertyValue(r: Reader, id: number, value: Property['value'], at: number): void {
+  if (typeof value !== 'number') return;
+  switch (id) {
+    case 0x01: case 0x17: case 0x19: case 0x25: case 0x28: case 0x29: case 0x2a:
+      if (value > 1) r.note('invalid-property-value', `property 0x${hex2(id)} must be 0 or 1`, at);
+      break;
+    case 0x24:
+      if (value > 1) r.note('invalid-property-value', 'Maximum QoS must be 0 or 1 (MQTT-3.2.2-9)', at);
+      break;
+    case 0x0b:
+      if (value === 0) r.note('invalid-property-value', 'Subscription Identifier 0 (Protocol Error)', at);
+      break;
+    case 0x21: case 0x23: case 0x27:
+      if (value === 0) r.note('invalid-property-value', `property 0x${hex2(id)} must not be 0`, at);
+      break;
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packet bodies
+
+function checkFlags(r: Reader, type: number, flags: number, version: MqttVersion): void {
+  if (type === PacketType.PUBLISH) {
+    const qos = (flags >> 1) & 3;
+    if (qos === 3) r.note('invalid-qos', 'PUBLISH QoS 3 (MQTT-3.3.1-4)', 0);
+    else if (qos === 0 && (flags & 0x08) !== 0) r.note('dup-qos0', 'DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)', 0);
+    return;
+  }
+  const required = type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0;
+  if (flags !== required) {
+    // MQTT 3.1 set DUP/QoS on these like PUBLISH; from 3.1.1 the bits are fixed.
+    const clause = version === 5 ? 'MQTT-2.1.3-1' : 'MQTT-2.2.2-1/2';
+    r.note('reserved-flags', `fixed header flags 0x${flags.toString(16)} where the spec requires 0x${required.toString(16)} (${clause})`, 0);
+  }
+}
+
+function checkPacketId(r: Reader, id: number, at: number): void {
+  if (id === 0) r.note('packet-id-zero', 'Packet Identifier 0 (MQTT-2.3.1-1)', at);
+}
+
+function checkReasonCode(r: Reader, type: number, code: number, at: number): void {
+  if (!isValidReasonCode(type, code)) {
+    r.note('invalid-reason-code', `reason code 0x${hex2(code)} is not valid in ${PACKET_TYPE_NAMES[type]}`, at);
+  }
+}
+
+function trailing(r: Reader): void {
+  if (r.pos < r.end) r.note('trailing-bytes', `${r.end - r.pos} byte(s) after the last field`, r.pos);
+}
+
+function decodeConnect(r: Reader, p: ConnectPacket): void {
+  const nameAt = r.pos;
+  const name = r.str('Protocol Name');
+  if (name === null) return;
+  p.protocolName = name;
+  const lvl = r.u8('Protocol Level');
+  if (lvl < 0) return;
+  p.protocolLevel = lvl;
+  if (name === 'MQIsdp' ? lvl !== 3 : name === 'MQTT' ? lvl !== 4 && lvl !== 5 : true) {
+    r.note('protocol-mismatch', `protocol name "${name}" with level ${lvl} (MQTT-3.1.2-1/2)`, nameAt);
+  }
+  const flagsAt = r.pos;
+  const f = r.u8('Connect Flags');
+  if (f < 0) return;
+  p.connectFlags = f;
+  p.usernameFlag = (f & 0x80) !== 0;
+  p.passwordFlag = (f & 0x40) !== 0;
+  p.willRetain = (f & 0x20) !== 0;
+  p.willQos = (f >> 3) & 3;
+  p.willFlag = (f & 0x04) !== 0;
+  p.cleanSession = (f & 0x02) !== 0;
+  if (f & 0x01) r.note('connect-reserved-flag', 'Connect Flags reserved bit 0 set (MQTT-3.1.2-3)', flagsAt);
+  if (p.willQos === 3) r.note('invalid-qos', 'Will QoS 3 (MQTT-3.1.2-14)', flagsAt);
+  if (!p.willFlag && (p.willQos !== 0 || p.willRetain)) {
+    r.note('will-flags-without-will', 'Will QoS/Retain set without the Will Flag (MQTT-3.1.2-13/15)', flagsAt);
+  }
+  if (lvl === 4 && p.passwordFlag && !p.usernameFlag) {
+    r.note('password-without-username', 'Password Flag set without User Name Flag (MQTT-3.1.2-22)', flagsAt);
+  }
+  const ka = r.u16('Keep Alive');
+  if (ka < 0) return;
+  p.keepAlive = ka;
+  // The packet's own level decides the layout (Wireshark does the same).
+  const v5 = lvl === 5;
+  if (v5) {
+    const props = readProperties(r, PacketType.CONNECT, 1 << PacketType.CONNECT, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+  }
+  const cid = r.str('Client Identifier');
+  if (cid === null) return;
+  p.clientId = cid;
+  if (p.willFlag) {
+    if (v5) {
+      const wp = readProperties(r, PacketType.CONNECT, WILL_BIT, 'Will Properties');
+      if (wp === undefined) return;
+      p.willProperties = wp;
+    }
+    const wtAt = r.pos;
+    const wt = r.str('Will Topic');
+    if (wt === null) return;
+    p.willTopic = wt;
+    if (wt.length === 0) r.note('empty-topic', 'zero-length Will Topic (MQTT-4.7.3-1)', wtAt);
+    else checkTopicName(r, wt, wtAt, 'Will Topic');
+    const wm = r.bin(v5 ? 'Will Payload' : 'Will Message');
+    if (wm === null) return;
+    p.willPayload = wm;
+  }
+  // Wireshark reads User Name / Password only while bytes remain; missing ones are a spec error.
+  if (p.usernameFlag) {
+    if (r.left === 0) { r.fail('missing-field: User Name Flag set but no User Name (MQTT-3.1.2-19)', r.pos); return; }
+    const u = r.str('User Name');
+    if (u === null) return;
+    p.username = u;
+  }
+  if (p.passwordFlag) {
+    if (r.left === 0) { r.fail('missing-field: Password Flag set but no Password (MQTT-3.1.2-21)', r.pos); return; }
+    const pw = r.bin('Password');
+    if (pw === null) return;
+    p.password = pw;
+  }
+  trailing(r);
+}
+
+function checkTopicName(r: Reader, topic: string, at: number, what: string): void {
+  if (topic.indexOf('#') >= 0 || topic.indexOf('+') >= 0) {
+    r.note('wildcard-in-topic', `${what} contains a wildcard (MQTT-3.3.2-2)`, at);
+  }
+}
+
+function decodeConnack(r: Reader, p: ConnackPacket, version: MqttVersion): void {
+  const f = r.u8('Acknowledge Flags');
+  if (f < 0) return;
+  p.ackFlags = f;
+  // 3.1 has no Session Present: the whole byte is reserved.
+  p.sessionPresent = version !== 3 && (f & 1) !== 0;
+  if ((version === 3 ? f : f & 0xfe) !== 0) r.note('reserved-flags', 'CONNACK reserved flag bits set (MQTT-3.2.2-1)', 2);
+  const rcAt = r.pos;
+  const rc = r.u8(version === 5 ? 'Reason Code' : 'Return Code');
+  if (rc < 0) return;
+  p.returnCode = rc;
+  if (version === 5) {
+    checkReasonCode(r, PacketType.CONNACK, rc, rcAt);
+    const props = readProperties(r, PacketType.CONNACK, 1 << PacketType.CONNACK, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+  } else if (rc > 5) {
+    r.note('invalid-return-code', `CONNACK return code ${rc} is reserved (3.1.1 §3.2.2.3)`, rcAt);
+  }
+  if (p.sessionPresent && rc !== 0) r.note('session-present-on-refusal', 'Session Present set with a non-zero return code (MQTT-3.2.2-4)', 2);
+  trailing(r);
+}
+
+function decodePublish(r: Reader, p: PublishPacket, version: MqttVersion): void {
+  const tAt = r.pos;
+  const n = r.u16('Topic Length');
+  if (n < 0) return;
+  if (r.pos + n > r.end) { r.short('Topic Name', r.pos); return; }
+  p.topic = r.strBody('Topic Name', tAt, n);
+  checkTopicName(r, p.topic, tAt, 'Topic Name');
+  if (p.qos !== 0) {
+    const idAt = r.pos;
+    const id = r.u16('Packet Identifier');
+    if (id < 0) return;
+    p.packetId = id;
+    checkPacketId(r, id, idAt);
+  }
+  if (version === 5) {
+    const props = readProperties(r, PacketType.PUBLISH, 1 << PacketType.PUBLISH, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+    if (n === 0 && !props.some((x) => x.id === 0x23)) {
+      r.note('empty-topic', 'zero-length Topic Name without a Topic Alias (MQTT-3.3.2-1)', tAt);
+    }
+  } else if (n === 0) {
+    r.note('empty-topic', 'zero-length Topic Name (MQTT-4.7.3-1)', tAt);
+  }
+  p.payload = r.buf.subarray(r.pos, r.end);
+  r.pos = r.end;
+}
+
+function decodeAck(r: Reader, p: AckPacket, type: number, version: MqttVersion): void {
+  const idAt = r.pos;
+  const id = r.u16('Packet Identifier');
+  if (id < 0) return;
+  p.packetId = id;
+  checkPacketId(r, id, idAt);
+  // v5 §3.4.2.1: Reason Code and Property Length may be omitted (Remaining Length 2 / 3).
+  if (version === 5 && r.left > 0) {
+    const rcAt = r.pos;
+    p.reasonCode = r.u8('Reason Code');
+    checkReasonCode(r, type, p.reasonCode, rcAt);
+    if (r.left > 0) {
+      const props = readProperties(r, type, 1 << type, 'Properties');
+      if (props === undefined) return;
+      p.properties = props;
+    }
+  }
+  trailing(r);
+}
+
+function decodeSubscribe(r: Reader, p: SubscribePacket, version: MqttVersion): void {
+  const idAt = r.pos;
+  const id = r.u16('Packet Identifier');
+  if (id < 0) return;
+  p.packetId = id;
+  checkPacketId(r, id, idAt);
+  if (version === 5) {
+    const props = readProperties(r, PacketType.SUBSCRIBE, 1 << PacketType.SUBSCRIBE, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+  }
+  if (r.left === 0) r.note('no-subscriptions', 'SUBSCRIBE without a Topic Filter (MQTT-3.8.3-3)', r.pos);
+  while (r.left > 0) {
+    const fAt = r.pos;
+    const n = r.u16('Topic Filter Length');
+    if (n < 0) return;
+    if (r.pos + n > r.end) { r.short('Topic Filter', r.pos); return; }
+    const filter = r.strBody('Topic Filter', fAt, n);
+    if (n === 0) r.note('empty-topic', 'zero-length Topic Filter (MQTT-4.7.3-1)', fAt);
+    // Pushed before the options byte is read: Wireshark lists the filter even when that byte is missing.
+    const sub: SubscriptionRequest = { filter, qos: 0, options: 0 };
+    p.subscriptions.push(sub);
+    const oAt = r.pos;
+    const o = r.u8('Subscription Options');
+    if (o < 0) return;
+    sub.options = o;
+    sub.qos = o & 3;
+    if (sub.qos === 3) r.note('invalid-qos', 'requested QoS 3 (MQTT-3.8.3-4)', oAt);
+    if (version === 5) {
+      sub.noLocal = (o & 0x04) !== 0;
+      sub.retainAsPublished = (o & 0x08) !== 0;
+      sub.retainHandling = (o >> 4) & 3;
+      if (sub.retainHandling === 3) r.note('invalid-retain-handling', 'Retain Handling 3 (Protocol Error, §3.8.3.1)', oAt);
+      if (o & 0xc0) r.note('reserved-flags', 'Subscription Options reserved bits set (MQTT-3.8.3-5)', oAt);
+    } else if (o & 0xfc) {
+      r.note('reserved-flags', 'Requested QoS byte upper bits set (MQTT-3-8.3-4)', oAt);
+    }
+  }
+}
+
+function decodeUnsubscribe(r: Reader, p: UnsubscribePacket, version: MqttVersion): void {
+  const idAt = r.pos;
+  const id = r.u16('Packet Identifier');
+  if (id < 0) return;
+  p.packetId = id;
+  checkPacketId(r, id, idAt);
+  if (version === 5) {
+    const props = readProperties(r, PacketType.UNSUBSCRIBE, 1 << PacketType.UNSUBSCRIBE, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+  }
+  if (r.left === 0) r.note('no-subscriptions', 'UNSUBSCRIBE without a Topic Filter (MQTT-3.10.3-2)', r.pos);
+  while (r.left > 0) {
+    const fAt = r.pos;
+    const f = r.str('Topic Filter');
+    if (f === null) return;
+    if (f.length === 0) r.note('empty-topic', 'zero-length Topic Filter (MQTT-4.7.3-1)', fAt);
+    p.filters.push(f);
+  }
+}
+
+function decodeSuback(r: Reader, p: SubackPacket, version: MqttVersion): void {
+  const id = r.u16('Packet Identifier');
+  if (id < 0) return;
+  p.packetId = id;
+  if (version === 5) {
+    const props = readProperties(r, PacketType.SUBACK, 1 << PacketType.SUBACK, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+  }
+  if (r.left === 0) r.note('no-return-codes', 'SUBACK without a return code', r.pos);
+  while (r.left > 0) {
+    const at = r.pos;
+    const c = r.buf[r.pos++]!;
+    p.returnCodes.push(c);
+    if (version === 5) checkReasonCode(r, PacketType.SUBACK, c, at);
+    else if (c > 2 && c !== 0x80) r.note('invalid-return-code', `SUBACK return code 0x${hex2(c)} (MQTT-3.9.3-2)`, at);
+  }
+}
+
+function decodeUnsuback(r: Reader, p: UnsubackPacket, version: MqttVersion): void {
+  const id = r.u16('Packet Identifier');
+  if (id < 0) return;
+  p.packetId = id;
+  if (version === 5) {
+    const props = readProperties(r, PacketType.UNSUBACK, 1 << PacketType.UNSUBACK, 'Properties');
+    if (props === undefined) return;
+    p.properties = props;
+    const codes: number[] = [];
+    p.reasonCodes = codes;
+    while (r.left > 0) {
+      const at = r.pos;
+      const c = r.buf[r.pos++]!;
+      codes.push(c);
+      checkReasonCode(r, PacketType.UNSUBACK, c, at);
+    }
+  }
+  trailing(r);
+}
+
+/** DISCONNECT and AUTH share a layout in v5 (§3.14.2, §3.15.2); both are empty before v5. */
+function decodeReasonOnly(r: Reader, p: DisconnectPacket | AuthPacket, type: number, version: MqttVersion): void {
+  if (version === 5 && r.left > 0) {
+    const at = r.pos;
+    p.reasonCode = r.u8('Reason Code');
+    checkReasonCode(r, type, p.reasonCode, at);
+    if (r.left > 0) {
+      const props = readProperties(r, type, 1 << type, 'Properties');
+      if (props === undefined) return;
+      p.properties = props;
+    }
+  }
+  trailing(r);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function newPacket(type: number, headerFlags: number, remainingLength: number, length: number, notes: DecodeNote[]): MqttPacket {
+  const base = { headerFlags, remainingLength, length, notes };
+  const flags = headerFlags & 0x0f;
+  switch (type) {
+    case PacketType.CONNECT:
+      return { ...base, type: 'CONNECT', protocolName: '', protocolLevel: 0, connectFlags: 0, cleanSession: false,
+        willFlag: false, willQos: 0, willRetain: false, usernameFlag: false, passwordFlag: false, keepAlive: 0, clientId: '' };
+    case PacketType.CONNACK:
+      return { ...base, type: 'CONNACK', ackFlags: 0, sessionPresent: false, returnCode: 0 };
+    case PacketType.PUBLISH:
+      return { ...base, type: 'PUBLISH', dup: (flags & 8) !== 0, qos: (flags >> 1) & 3, retain: (flags & 1) !== 0,
+        topic: '', payload: EMPTY };
+    case PacketType.PUBACK: case PacketType.PUBREC: case PacketType.PUBREL: case PacketType.PUBCOMP:
+      return { ...base, type: PACKET_TYPE_NAMES[type] as AckPacket['type'], packetId: 0 };
+    case PacketType.SUBSCRIBE:
+      return { ...base, type: 'SUBSCRIBE', packetId: 0, subscriptions: [] };
+    case PacketType.SUBACK:
+      return { ...base, type: 'SUBACK', packetId: 0, returnCodes: [] };
+    case PacketType.UNSUBSCRIBE:
+      return { ...base, type: 'UNSUBSCRIBE', packetId: 0, filters: [] };
+    case PacketType.UNSUBACK:
+      return { ...base, type: 'UNSUBACK', packetId: 0 };
+    case PacketType.PINGREQ: case PacketType.PINGRESP:
+      return { ...base, type: PACKET_TYPE_NAMES[type] as EmptyPacket['type'] };
+    case PacketType.DISCONNECT:
+      return { ...base, type: 'DISCONNECT' };
+    case PacketType.AUTH:
+      return { ...base, type: 'AUTH' };
+    default:
+      return { ...base, type: 'RESERVED' } satisfies ReservedPacket;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Decodes one complete control packet (`pdu` = fixed header + exactly Remaining Length bytes).
+ * Never throws on input. A field running past the end is `malformed` with a `short-packet`
+ * reason (never incomplete: the boundary is already known); `packet` keeps what was decoded.
+ * For fields that failed to decode, partial packets hold the defaults (0, '', empty) — except
+ * `packetId` on PUBLISH and v5 `properties`/`reasonCode`, which stay undefined until read.
+ */
+export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResult {
+  const headerFlags = pdu.length > 0 ? pdu[0]! : 0;
+  let rl = 0;
+  let mult = 1;
+  let i = 1;
+  for (;; i++) {
+    if (i >= pdu.length) {
+      return { status: 'malformed', reason: `${SHORT_PACKET}: fixed header`, offset: i, packet: null, headerFlags };
+    }
+    const b = pdu[i]!;
+    rl += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) break;
+    if (i === 4) {
+      return { status: 'malformed', reason: 'bad-varint: Remaining Length longer than 4 bytes (MQTT-1.5.5)', offset: 4, packet: null, headerFlags };
+    }
+    mult *= 128;
+  }
+  const headerLength = i + 1;
+  const r = new Reader(pdu);
+  r.pos = headerLength;
+  r.end = Math.min(pdu.length, headerLength + rl);
+  const type = headerFlags >> 4;
+  const p = newPacket(type, headerFlags, rl, headerLength + rl, r.notes);
+  if (pdu.length !== headerLength + rl) {
+    // The caller should pass exactly one packet; say so rather than guess.
+    r.fail(pdu.length < headerLength + rl ? `${SHORT_PACKET}: packet shorter than its Remaining Length` : 'extra-bytes: buffer longer than the packet', pdu.length);
+  }
+  if (i > 1 && pdu[i] === 0) r.note('non-minimal-varint', 'Remaining Length not minimally encoded (MQTT-1.5.5-1)', 1);
+  checkFlags(r, type, headerFlags & 0x0f, version);
+  switch (p.type) {
+    case 'CONNECT': decodeConnect(r, p); break;
+    case 'CONNACK': decodeConnack(r, p, version); break;
+    case 'PUBLISH': decodePublish(r, p, version); break;
+    case 'PUBACK': case 'PUBREC': case 'PUBREL': case 'PUBCOMP': decodeAck(r, p, type, version); break;
+    case 'SUBSCRIBE': decodeSubscribe(r, p, version); break;
+    case 'SUBACK': decodeSuback(r, p, version); break;
+    case 'UNSUBSCRIBE': decodeUnsubscribe(r, p, version); break;
+    case 'UNSUBACK': decodeUnsuback(r, p, version); break;
+    case 'PINGREQ': case 'PINGRESP': trailing(r); break;
+    case 'DISCONNECT': decodeReasonOnly(r, p, type, version); break;
+    case 'AUTH':
+      if (version !== 5) r.note('reserved-type', 'packet type 15 is reserved before MQTT 5.0 (MQTT-2.2.1)', 0);
+      decodeReasonOnly(r, p, type, version);
+      break;
+    case 'RESERVED':
+      r.note('reserved-type', 'packet type 0 is reserved (MQTT-2.2.1 / 5.0 §2.1.2)', 0);
+      break;
+  }
+  if (r.failed) return { status: 'malformed', reason: r.failReason, offset: r.failOffset, packet: p, headerFlags };
+  return { status: 'ok', packet: p };
+}
+
+/** Protocol level of a CONNECT packet (`pdu` = whole packet), or null if not a readable CONNECT. */
+export function connectLevel(pdu: Uint8Array): number | null {
+  if (pdu.length < 2 || pdu[0]! >> 4 !== PacketType.CONNECT) return null;
+  let i = 1;
+  while (i < 5 && i < pdu.length && (pdu[i]! & 0x80) !== 0) i++;
+  const p = i + 1;
+  if (p + 2 > pdu.length) return null;
+  const n = (pdu[p]! << 8) | pdu[p + 1]!;
+  const lv = p + 2 + n;
+  return lv < pdu.length ? pdu[lv]! : null;
+}
+
+/** The MQTT version a CONNECT asks for (levels 3, 4, 5), or null. */
+export function connectVersion(pdu: Uint8Array): MqttVersion | null {
+  const lv = connectLevel(pdu);
+  return lv === 3 || lv === 4 || lv === 5 ? lv : null;
+}
+
+/**
+ * Do these bytes start like an MQTT CONNECT? Type 1 with flags 0, a Remaining Length, protocol
+ * name "MQTT" (levels 4, 5) or "MQIsdp" (level 3). Used to recognise MQTT on an unknown port.
+ * Bridges set bit 7 of the level (0x83/0x84/0x85, a Mosquitto extension): accepted.
+ */
+export function looksLikeConnect(bytes: Uint8Array): boolean {
+  if (bytes.length < 12 || bytes[0] !== 0x10) return false;
+  let i = 1;
+  while (i < 5 && (bytes[i]! & 0x80) !== 0) i++;
+  if (i === 5) return false;
+  const p = i + 1;
+  if (p + 2 > bytes.length) return false;
+  const n = (bytes[p]! << 8) | bytes[p + 1]!;
+  const s = p + 2;
+  if (s + n >= bytes.length) return false;
+  const lv = bytes[s + n]! & 0x7f;
+  if (n === 4) {
+    return bytes[s] === 0x4d && bytes[s + 1] === 0x51 && bytes[s + 2] === 0x54 && bytes[s + 3] === 0x54 && (lv === 4 || lv === 5);
+  }
+  if (n === 6) {
+    return bytes[s] === 0x4d && bytes[s + 1] === 0x51 && bytes[s + 2] === 0x49 && bytes[s + 3] === 0x73 &&
+      bytes[s + 4] === 0x64 && bytes[s + 5] === 0x70 && lv === 3;
+  }
+  return false;
+}
+
+/** A TLS record carrying a ClientHello (RFC 8446 §5.1, §4): content type 22, version 3.x, handshake type 1. */
+export function looksLikeTlsClientHello(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && bytes[0] === 0x16 && bytes[1] === 0x03 && bytes[2]! <= 0x04 && bytes[5] === 0x01;
+}

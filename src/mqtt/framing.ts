@@ -1,0 +1,334 @@
+// MQTT packet boundaries in one direction of a TCP stream.
+//
+// "Boundary first, then body": the fixed header (type/flags byte + Remaining Length) tells where
+// a control packet ends (MQTT 3.1.1 §2.2, 5.0 §2.1.1); the body is decoded elsewhere (decode.ts).
+// Packets share segments and span them, so the framer is a small state machine fed with
+// whatever bytes the reassembler hands over.
+
+import type { FrameResult } from './types.js';
+
+/** Largest Remaining Length a 4-byte Variable Byte Integer can carry (MQTT 5.0 §1.5.5). */
+export const MAX_REMAINING_LENGTH = 268_435_455;
+/** Largest whole packet: 1 type byte + 4 length bytes + MAX_REMAINING_LENGTH ("256 MB"). */
+export const MAX_PACKET_SIZE = MAX_REMAINING_LENGTH + 5;
+
+/**
+ * Reads the fixed header at `buf[off .. off+len)`.
+ * - ok: the header is complete; `totalLength` may exceed `len` (the caller compares).
+ * - incomplete: `needed` more bytes are required to finish the *header* (the varint may be
+ *   split across segments; we never guess).
+ * - malformed: a 5th length byte would be needed (MQTT-1.5.5 / 3.1.1 §2.2.3: at most four);
+ *   `offset` is relative to `off`.
+ */
+export function readFixedHeader(buf: Uint8Array, off: number, len: number): FrameResult {
+  if (len < 2) return { status: 'incomplete', needed: 2 - len };
+  let value = 0;
+  let mult = 1;
+  for (let i = 1; i <= 4; i++) {
+    if (i >= len) return { status: 'incomplete', needed: 1 };
+    const b = buf[off + i]!;
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) {
+      return { status: 'ok', headerLength: i + 1, remainingLength: value, totalLength: i + 1 + value };
+    }
+    mult *= 128;
+  }
+  return { status: 'malformed', reason: 'remaining-length-too-long', offset: 4 };
+}
+
+/** Flags each packet type must carry (3.1.1 §2.2.2 Table 2.2, 5.0 §2.1.3); -1 = PUBLISH (any but QoS 3). */
+const REQUIRED_FLAGS = [-2, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
+/** Smallest plausible Remaining Length per type (used only while hunting for a header). */
+const MIN_REMAINING = [0, 10, 2, 2, 2, 2, 2, 2, 5, 3, 5, 2, 0, 0, 0, 0];
+/** Largest plausible Remaining Length per type for fixed-size packets (-1 = no small bound). */
+const MAX_REMAINING = [0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, -1, -1];
+
+/**
+ * Would a control packet plausibly start at `buf[p]`? Used only to resynchronise after a gap or
+ * a broken length: type 1-15 (0 is reserved, never the first choice), the flags the spec
+ * requires for that type, a complete Remaining Length within `limit`, and for PUBLISH a Topic
+ * Length that fits. Returns 1 (yes), 0 (no) or -1 (cannot tell yet: not enough bytes).
+ */
+export function plausibleHeaderAt(buf: Uint8Array, p: number, end: number, limit: number): number {
+  if (p >= end) return -1;
+  const b0 = buf[p]!;
+  const type = b0 >> 4;
+  const req = REQUIRED_FLAGS[type]!;
+  if (req === -2) return 0;
+  if (req === -1) {
+    if ((b0 & 0x06) === 0x06) return 0; // QoS 3 (MQTT-3.3.1-4)
+  } else if ((b0 & 0x0f) !== req) {
+    return 0;
+  }
+  let value = 0;
+  let mult = 1;
+  let i = 1;
+  for (;;) {
+    if (p + i >= end) return -1;
+    const b = buf[p + i]!;
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) break;
+    if (i === 4) return 0;
+    mult *= 128;
+    i++;
+  }
+  // Non-minimal encodings (MQTT-1.5.5-1) are rare enough in real traffic to reject here.
+  if (i > 1 && buf[p + i] === 0) return 0;
+  if (value < MIN_REMAINING[type]! || value + i + 1 > limit) return 0;
+  const max = MAX_REMAINING[type]!;
+  if (max >= 0 && value > max) return 0;
+  if (type === 3) {
+    const t = p + i + 1;
+    if (t + 1 >= end) return -1;
+    const topicLen = (buf[t]! << 8) | buf[t + 1]!;
+    const idLen = (b0 & 0x06) !== 0 ? 2 : 0;
+    if (topicLen + 2 + idLen > value) return 0;
+  }
+  return 1;
+}
+
+export type FramerSkipReason = 'gap' | 'malformed-length' | 'oversize' | 'resync';
+
+export interface FramerOptions {
+  /** Packets declaring a larger total size are skipped, never buffered. Default MAX_PACKET_SIZE. */
+  maxPacketSize?: number;
+  /**
+   * Told about every byte run that was not emitted as a packet:
+   * 'gap' = a partial packet dropped because bytes are missing after it;
+   * 'malformed-length' = a Remaining Length with a 5th byte (the bytes then hunted over are
+   * reported as 'resync'); 'oversize' = a packet over the limit (`declared` = its total size),
+   * skipped whole; 'resync' = bytes scanned over while looking for a plausible header.
+   */
+  onSkip?: (reason: FramerSkipReason, bytes: number, declared: number) => void;
+}
+
+const enum Mode {
+  /** At a packet boundary, or inside a packet held in `pend`. */
+  Sync,
+  /** Looking for a plausible header after a gap or a broken length. */
+  Hunt,
+  /** Skipping the rest of an oversize packet. */
+  Skip,
+}
+
+/** Header scan window: 1 type byte + 4 length bytes + 2 topic length bytes. */
+const WINDOW = 7;
+
+/**
+ * One per connection direction. `feed` emits each complete packet once, in order, as a view that
+ * is valid only during the `emit` call: into the caller's bytes when the packet lies wholly inside
+ * them (no copy), else into an internal buffer reused across packets.
+ */
+export class MqttStreamFramer {
+  private readonly limit: number;
+  private readonly onSkip: FramerOptions['onSkip'];
+  private mode: Mode = Mode.Sync;
+  /** Bytes of a packet (or, while hunting, of an undecided tail) carried over between feeds. */
+  private pend: Uint8Array = new Uint8Array(256);
+  private pendLen = 0;
+  /** Total size of the packet in `pend`, 0 while its header is still incomplete. */
+  private pendTotal = 0;
+  private skipLeft = 0;
+  /** Small scratch joining a carried-over tail with the start of the next feed. */
+  private readonly join = new Uint8Array(WINDOW * 4);
+
+  constructor(opts: FramerOptions = {}) {
+    this.limit = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
+    this.onSkip = opts.onSkip;
+  }
+
+  /** Bytes held for a packet not yet complete (or an undecided tail while hunting). */
+  get pendingBytes(): number {
+    return this.pendLen;
+  }
+
+  feed(bytes: Uint8Array, gapBefore: number, emit: (pdu: Uint8Array) => void): void {
+    if (gapBefore !== 0) this.breakStream();
+    let pos = 0;
+    const end = bytes.length;
+    while (pos < end) {
+      if (this.mode === Mode.Skip) {
+        const n = Math.min(this.skipLeft, end - pos);
+        this.skipLeft -= n;
+        pos += n;
+        if (this.skipLeft === 0) this.mode = Mode.Sync;
+        continue;
+      }
+      if (this.pendLen > 0) {
+        pos = this.mode === Mode.Hunt ? this.huntJoin(bytes, pos) : this.fillPend(bytes, pos, emit);
+        continue;
+      }
+      if (this.mode === Mode.Hunt) {
+        pos = this.hunt(bytes, pos, end);
+        continue;
+      }
+      // Fast path: packets wholly inside `bytes` are emitted as views, no copy.
+      const r = readFixedHeader(bytes, pos, end - pos);
+      if (r.status === 'ok') {
+        if (r.totalLength > this.limit) {
+          this.startSkip(r.totalLength);
+          continue;
+        }
+        if (r.totalLength <= end - pos) {
+          emit(bytes.subarray(pos, pos + r.totalLength));
+          pos += r.totalLength;
+          continue;
+        }
+        this.pendTotal = r.totalLength;
+        this.stash(bytes, pos, end);
+        return;
+      }
+      if (r.status === 'incomplete') {
+        this.pendTotal = 0;
+        this.stash(bytes, pos, end);
+        return;
+      }
+      this.onSkip?.('malformed-length', 1, 0);
+      this.mode = Mode.Hunt;
+      pos += 1;
+    }
+  }
+
+  /** End of stream: what is still held is a truncated packet, for the caller to report. */
+  flush(): { pendingBytes: number } {
+    // An undecided hunting tail is junk, not a truncated packet; an oversize skip was reported.
+    const pendingBytes = this.mode === Mode.Sync ? this.pendLen : 0;
+    this.pendLen = 0;
+    this.pendTotal = 0;
+    this.skipLeft = 0;
+    this.mode = Mode.Sync;
+    return { pendingBytes };
+  }
+
+  /** Bytes are missing before the next feed: never join across the hole. */
+  private breakStream(): void {
+    if (this.pendLen > 0) this.onSkip?.('gap', this.pendLen, this.pendTotal);
+    else if (this.mode === Mode.Skip) this.onSkip?.('gap', 0, 0);
+    this.pendLen = 0;
+    this.pendTotal = 0;
+    this.skipLeft = 0;
+    this.mode = Mode.Hunt;
+  }
+
+  private startSkip(total: number): void {
+    this.onSkip?.('oversize', total, total);
+    this.mode = Mode.Skip;
+    this.skipLeft = total;
+  }
+
+  private stash(bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    this.ensurePend(Math.max(n, this.pendTotal > 0 ? Math.min(this.pendTotal, 1 << 16) : n));
+    this.pend.set(bytes.subarray(from, to), 0);
+    this.pendLen = n;
+  }
+
+  private ensurePend(n: number): void {
+    if (n <= this.pend.length) return;
+    let size = this.pend.length;
+    while (size < n) size *= 2;
+    const next = new Uint8Array(Math.min(size, Math.max(n, this.limit)));
+    next.set(this.pend.subarray(0, this.pendLen), 0);
+    this.pend = next;
+  }
+
+  /** Continue a packet held in `pend` with new bytes; returns the new read position. */
+  private fillPend(bytes: Uint8Array, pos: number, emit: (pdu: Uint8Array) => void): number {
+    const end = bytes.length;
+    if (this.pendTotal === 0) {
+      // The header itself was split: add bytes one at a time until it parses (at most 4).
+      while (pos < end) {
+        this.ensurePend(this.pendLen + 1);
+        this.pend[this.pendLen++] = bytes[pos++]!;
+        const r = readFixedHeader(this.pend, 0, this.pendLen);
+        if (r.status === 'incomplete') continue;
+        if (r.status === 'malformed') {
+          // Hunt again from the byte after the bad header's first byte.
+          this.onSkip?.('malformed-length', 1, 0);
+          this.pend.copyWithin(0, 1, this.pendLen);
+          this.pendLen -= 1;
+          this.mode = Mode.Hunt;
+          return pos;
+        }
+        if (r.totalLength > this.limit) {
+          const had = this.pendLen;
+          this.pendLen = 0;
+          this.startSkip(r.totalLength);
+          this.skipLeft -= had;
+          if (this.skipLeft === 0) this.mode = Mode.Sync;
+          return pos;
+        }
+        this.pendTotal = r.totalLength;
+        break;
+      }
+      if (this.pendTotal === 0) return pos;
+    }
+    const want = this.pendTotal - this.pendLen;
+    const n = Math.min(want, end - pos);
+    this.ensurePend(this.pendLen + n);
+    this.pend.set(bytes.subarray(pos, pos + n), this.pendLen);
+    this.pendLen += n;
+    pos += n;
+    if (this.pendLen === this.pendTotal) {
+      const total = this.pendTotal;
+      this.pendLen = 0;
+      this.pendTotal = 0;
+      emit(this.pend.subarray(0, total));
+    }
+    return pos;
+  }
+
+  /** Hunt through `bytes[pos..end)`; on a plausible header, switch back to Sync there. */
+  private hunt(bytes: Uint8Array, pos: number, end: number): number {
+    const start = pos;
+    for (; pos < end; pos++) {
+      const v = plausibleHeaderAt(bytes, pos, end, this.limit);
+      if (v === 1) break;
+      if (v === -1) {
+        // Undecidable near the end: keep the short tail for the next feed.
+        if (pos > start) this.onSkip?.('resync', pos - start, 0);
+        this.ensurePend(end - pos);
+        this.pend.set(bytes.subarray(pos, end), 0);
+        this.pendLen = end - pos;
+        this.pendTotal = 0;
+        return end;
+      }
+    }
+    if (pos > start) this.onSkip?.('resync', pos - start, 0);
+    if (pos < end) this.mode = Mode.Sync;
+    return pos;
+  }
+
+  /**
+   * Hunting with an undecided tail (< WINDOW bytes) in `pend`: look at tail + the first bytes of
+   * the new feed. A header found inside the tail becomes a packet in `pend`; otherwise the tail
+   * is dropped and hunting goes on in `bytes` itself.
+   */
+  private huntJoin(bytes: Uint8Array, pos: number): number {
+    const tail = this.pendLen;
+    const take = Math.min(bytes.length - pos, this.join.length - tail);
+    this.join.set(this.pend.subarray(0, tail), 0);
+    this.join.set(bytes.subarray(pos, pos + take), tail);
+    const jEnd = tail + take;
+    for (let i = 0; i < tail; i++) {
+      const v = plausibleHeaderAt(this.join, i, jEnd, this.limit);
+      if (v === 0) continue;
+      if (i > 0) this.onSkip?.('resync', i, 0);
+      if (v === -1) {
+        // Still undecided (the new feed was tiny): keep everything from i.
+        this.pend.set(this.join.subarray(i, jEnd), 0);
+        this.pendLen = jEnd - i;
+        return pos + take;
+      }
+      // A packet starts in the tail: it continues in `bytes` from `pos`.
+      this.pend.copyWithin(0, i, tail);
+      this.pendLen = tail - i;
+      this.pendTotal = 0;
+      this.mode = Mode.Sync;
+      return pos;
+    }
+    this.onSkip?.('resync', tail, 0);
+    this.pendLen = 0;
+    return pos;
+  }
+}
