@@ -10,7 +10,8 @@ const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000
 /**
  * `frame`'s time relative to `first` (Wireshark's frame.time_relative), printed with
  * frame.tsDigits fraction digits. Like tshark, the fraction is truncated, not rounded, and a
- * frame earlier than the first prints with a minus sign ("-0.100000"). Exact integer arithmetic.
+ * frame earlier than the first prints with a minus sign ("-0.100000") unless
+ * the truncated value is zero. Exact integer arithmetic.
  */
 export function formatRelativeTime(frame: Timestamp & { tsDigits: number }, first: Timestamp): string {
   let sec = frame.tsSec - first.tsSec;
@@ -23,8 +24,9 @@ export function formatRelativeTime(frame: Timestamp & { tsDigits: number }, firs
     sec += 1;
     ns -= 1_000_000_000;
   }
-  const negative = sec < 0 || ns < 0;
-  return (negative ? '-' : '') + formatSeconds(Math.abs(sec), Math.abs(ns), frame.tsDigits);
+  const text = formatSeconds(Math.abs(sec), Math.abs(ns), frame.tsDigits);
+  // A negative delta that truncates to zero prints unsigned, as tshark does ("0.000", not "-0.000").
+  return (sec < 0 || ns < 0) && /[1-9]/.test(text) ? `-${text}` : text;
 }
 
 /** Absolute time (seconds since the epoch) with `digits` fraction digits, truncated like tshark. */
