@@ -46,8 +46,8 @@ const MAX_REMAINING = [0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, -1, 
 /**
  * Would a control packet plausibly start at `buf[p]`? Used only to resynchronise after a gap or
  * a broken length: type 1-15 (0 is reserved, never the first choice), the flags the spec
- * requires for that type, a complete Remaining Length within `limit`, and for PUBLISH a Topic
- * Length that fits. Returns 1 (yes), 0 (no) or -1 (cannot tell yet: not enough bytes).
+ * requires for that type, a complete Remaining Length within `limit`, and the first body fields
+ * that the spec constrains tightly (bodyPlausible). Returns 1 (yes), 0 (no) or -1 (cannot tell yet: not enough bytes).
  */
 export function plausibleHeaderAt(buf: Uint8Array, p: number, end: number, limit: number): number {
   if (p >= end) return -1;
@@ -77,14 +77,68 @@ export function plausibleHeaderAt(buf: Uint8Array, p: number, end: number, limit
   if (value < MIN_REMAINING[type]! || value + i + 1 > limit) return 0;
   const max = MAX_REMAINING[type]!;
   if (max >= 0 && value > max) return 0;
-  if (type === 3) {
-    const t = p + i + 1;
-    if (t + 1 >= end) return -1;
-    const topicLen = (buf[t]! << 8) | buf[t + 1]!;
-    const idLen = (b0 & 0x06) !== 0 ? 2 : 0;
-    if (topicLen + 2 + idLen > value) return 0;
+  return bodyPlausible(buf, p + i + 1, end, type, b0, value);
+}
+
+/** v5 reason codes valid per type (5.0 chapter 3), for the resync check only. */
+const ACK_CODES = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
+const REL_CODES = [0x00, 0x92];
+const CONNACK_CODES = [0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f];
+const AUTH_CODES = [0x00, 0x18, 0x19];
+
+/**
+ * Cheap checks of the first body bytes of a candidate packet (body at `b`, `rl` bytes): the
+ * fields whose values are tightly constrained by the spec. Reads only inside the packet.
+ */
+function bodyPlausible(buf: Uint8Array, b: number, end: number, type: number, b0: number, rl: number): number {
+  const need = (n: number) => (n > rl ? rl : n);
+  const has = (n: number) => b + need(n) <= end;
+  switch (type) {
+    case 1: // CONNECT: Protocol Name length 4 ("MQTT") or 6 ("MQIsdp"), starting with 'M'
+      if (!has(3)) return -1;
+      return buf[b] === 0 && (buf[b + 1] === 4 || buf[b + 1] === 6) && buf[b + 2] === 0x4d ? 1 : 0;
+    case 2: { // CONNACK: flags 0/1; v3.1.1 codes 0-5, v5 codes + property length = the rest
+      if (!has(3)) return -1;
+      if (buf[b]! > 1) return 0;
+      const rc = buf[b + 1]!;
+      if (rl === 2) return rc <= 5 || CONNACK_CODES.includes(rc) ? 1 : 0;
+      return CONNACK_CODES.includes(rc) ? propLengthIsRest(buf, b + 2, end, rl - 2) : 0;
+    }
+    case 3: { // PUBLISH: the Topic Length (and Packet Identifier) must fit
+      if (!has(2)) return -1;
+      const topicLen = (buf[b]! << 8) | buf[b + 1]!;
+      return topicLen + 2 + ((b0 & 0x06) !== 0 ? 2 : 0) <= rl ? 1 : 0;
+    }
+    case 4: case 5: case 6: case 7: { // PUBACK..PUBCOMP: id, then v5 reason code + properties
+      if (rl === 2) return 1;
+      if (!has(3)) return -1;
+      const rc = buf[b + 2]!;
+      if (!(type === 6 || type === 7 ? REL_CODES : ACK_CODES).includes(rc)) return 0;
+      return rl === 3 ? 1 : propLengthIsRest(buf, b + 3, end, rl - 3);
+    }
+    case 14: case 15: { // DISCONNECT / AUTH (v5): reason code + properties
+      if (rl === 0) return type === 14 ? 1 : 0;
+      if (!has(1)) return -1;
+      const rc = buf[b]!;
+      if (type === 15 && !AUTH_CODES.includes(rc)) return 0;
+      if (type === 14 && rc !== 0 && rc !== 4 && rc < 0x80) return 0;
+      return rl === 1 ? 1 : propLengthIsRest(buf, b + 1, end, rl - 1);
+    }
+    case 8: case 10: case 9: case 11: // a Packet Identifier is never 0 (MQTT-2.3.1-1)
+      if (!has(2)) return -1;
+      return buf[b] !== 0 || buf[b + 1] !== 0 ? 1 : 0;
+    default:
+      return 1;
   }
-  return 1;
+}
+
+/** Is there a property length at `p` covering exactly `rest` bytes (itself included)? */
+function propLengthIsRest(buf: Uint8Array, p: number, end: number, rest: number): number {
+  if (p >= end) return -1;
+  const v0 = buf[p]!;
+  if ((v0 & 0x80) === 0) return v0 + 1 === rest ? 1 : 0;
+  if (p + 1 >= end) return -1;
+  return (v0 & 0x7f) + buf[p + 1]! * 128 + 2 === rest ? 1 : 0;
 }
 
 export type FramerSkipReason = 'gap' | 'malformed-length' | 'oversize' | 'resync';
@@ -111,8 +165,8 @@ const enum Mode {
   Skip,
 }
 
-/** Header scan window: 1 type byte + 4 length bytes + 2 topic length bytes. */
-const WINDOW = 7;
+/** Header scan window: fixed header (5) + the body bytes bodyPlausible looks at (5). */
+const WINDOW = 10;
 
 /**
  * One per connection direction. `feed` emits each complete packet once, in order, as a view that
