@@ -1,5 +1,6 @@
 // Shared helpers for the capture tests: run the reader and keep copies of what it handed out.
 
+import assert from 'node:assert/strict';
 import { CaptureReader } from '../../src/capture/reader.js';
 import type { CaptureEnd, Frame } from '../../src/capture/types.js';
 
@@ -88,3 +89,30 @@ export function unitEnds(bytes: Buffer): { format: 'pcap' | 'pcapng'; ends: numb
   }
   return { format: 'pcap', ends, packets };
 }
+
+/** Cuts `file` at every offset: never throws, delivers exactly the whole records, ends correctly. */
+export function checkEveryCut(file: Buffer, chunk = 4096): void {
+  const whole = readAll(file);
+  assert.equal(whole.end.status, 'ok');
+  const { format, ends, packets } = unitEnds(file);
+  assert.equal(ends[ends.length - 1], file.length, 'the walk covers the file');
+  for (let k = 0; k <= file.length; k++) {
+    const { frames, end } = readSplit(file.subarray(0, k), every(chunk));
+    const complete = packets.filter((e) => e <= k).length;
+    assert.equal(frames.length, complete, `cut at ${k}`);
+    assert.deepEqual(frames, whole.frames.slice(0, complete), `cut at ${k}`);
+    if (k < 4) {
+      assert.equal(end.status, 'invalid', `cut at ${k}`);
+    } else if (ends.includes(k)) {
+      assert.deepEqual(end, { status: 'ok', format, frames: complete }, `cut at ${k}`);
+    } else {
+      assert.equal(end.status, 'truncated', `cut at ${k}`);
+      if (end.status !== 'truncated') continue;
+      const unitStart = [0, ...ends].filter((e) => e <= k).pop();
+      assert.equal(end.offset, unitStart, `cut at ${k}`);
+      assert.equal(end.format, format);
+      assert.equal(end.frames, complete);
+    }
+  }
+}
+

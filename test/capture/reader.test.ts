@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CaptureReader, MAX_RECORD } from '../../src/capture/reader.js';
 import type { Frame } from '../../src/capture/types.js';
 import {
@@ -15,7 +17,7 @@ import {
   writePcapng,
   type PcapngSection,
 } from '../support/pcap-writer.js';
-import { every, readAll, readSplit, unitEnds } from './collect.js';
+import { checkEveryCut, every, readAll, readSplit } from './collect.js';
 
 const seg = { src: '192.0.2.1', dst: '192.0.2.2', sport: 40000, dport: 1883, seq: 1000, ack: 1, payload: Buffer.from([0xc0, 0x00]) };
 const pkt = ethernetIPv4Tcp(seg);
@@ -284,32 +286,6 @@ for (const [name, file] of chunkFiles) {
 
 // Truncation ----------------------------------------------------------------------------------
 
-/** Cuts `file` at every offset: never throws, delivers exactly the whole records, ends correctly. */
-export function checkEveryCut(file: Buffer, chunk = 4096): void {
-  const whole = readAll(file);
-  assert.equal(whole.end.status, 'ok');
-  const { format, ends, packets } = unitEnds(file);
-  assert.equal(ends[ends.length - 1], file.length, 'the walk covers the file');
-  for (let k = 0; k <= file.length; k++) {
-    const { frames, end } = readSplit(file.subarray(0, k), every(chunk));
-    const complete = packets.filter((e) => e <= k).length;
-    assert.equal(frames.length, complete, `cut at ${k}`);
-    assert.deepEqual(frames, whole.frames.slice(0, complete), `cut at ${k}`);
-    if (k < 4) {
-      assert.equal(end.status, 'invalid', `cut at ${k}`);
-    } else if (ends.includes(k)) {
-      assert.deepEqual(end, { status: 'ok', format, frames: complete }, `cut at ${k}`);
-    } else {
-      assert.equal(end.status, 'truncated', `cut at ${k}`);
-      if (end.status !== 'truncated') continue;
-      const unitStart = [0, ...ends].filter((e) => e <= k).pop();
-      assert.equal(end.offset, unitStart, `cut at ${k}`);
-      assert.equal(end.format, format);
-      assert.equal(end.frames, complete);
-    }
-  }
-}
-
 test('truncation at every byte offset: generated pcapng and pcap', () => {
   for (const [, file] of chunkFiles) {
     checkEveryCut(file, 4096);
@@ -380,4 +356,12 @@ test('fuzz: random byte changes to a valid pcapng never throw', () => {
     ),
     { numRuns: 3000 },
   );
+});
+
+test('truncation at every byte offset: small real captures (corpus)', (t) => {
+  const root = join(process.cwd(), '..', 'shared', 'corpus');
+  if (!existsSync(root)) return t.skip('../shared/corpus is absent');
+  for (const f of ['DevPatel1704-SmartFactory-Telemetry-System-IOT-Protocols/mqtt.pcap', 'TakuKitamura-verimqtt/mqtt.pcapng']) {
+    checkEveryCut(readFileSync(join(root, f)), 1000);
+  }
 });
