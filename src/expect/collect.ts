@@ -1,0 +1,67 @@
+// Reading one capture once for `check` and `grade`: the dissection feeds both the analysis passes
+// and the trace collector. An unreadable capture is a result here, not an exception, so a
+// grading batch can say "could not read: …" for one student and carry on.
+
+import { basename } from 'node:path';
+import type { AnalysisResult } from '../analysis/schema.js';
+import { dissectCapture, type DissectOptions, type DissectSummary } from '../pipeline/dissect.js';
+import type { DissectionSink } from '../pipeline/events.js';
+import { TraceCollector, type Trace } from './trace.js';
+
+export type Collected =
+  | { status: 'ok'; trace: Trace; analysis: AnalysisResult | null; summary: DissectSummary }
+  /** Nothing usable: not a capture, empty, missing, or failed. */
+  | { status: 'unreadable'; reason: string };
+
+export interface CollectOptions extends DissectOptions {
+  /** Stop collecting packets for the checks after this many (the analysis still sees all). */
+  maxPackets?: number;
+  /** Name shown in messages (default: the file's base name). */
+  name?: string;
+  /** Run the analysis passes too (needed for `findings` checks and the findings table). */
+  analyze?: boolean;
+}
+
+const NO_SINK: DissectionSink = {};
+
+/** The analysis is loaded only when asked for: a rubric without `findings` checks grades faster
+ *  without it. */
+async function newAnalyzer(): Promise<(DissectionSink & { result(): AnalysisResult })> {
+  const { Analyzer } = await import('../analysis/analyzer.js');
+  return new Analyzer();
+}
+
+function fanOut(a: DissectionSink, b: DissectionSink): DissectionSink {
+  return {
+    connection: (c) => (a.connection?.(c), b.connection?.(c)),
+    message: (m) => (a.message?.(m), b.message?.(m)),
+    gap: (c, d, f, t, n) => (a.gap?.(c, d, f, t, n), b.gap?.(c, d, f, t, n)),
+    close: (c, k, d, f, t) => (a.close?.(c, k, d, f, t), b.close?.(c, k, d, f, t)),
+    end: (f, t) => (a.end?.(f, t), b.end?.(f, t)),
+  };
+}
+
+export async function collectCapture(path: string, opts: CollectOptions = {}): Promise<Collected> {
+  const name = opts.name ?? basename(path);
+  const analyzer = opts.analyze === false ? null : await newAnalyzer();
+  const collector = new TraceCollector(name, opts.maxPackets);
+  let summary: DissectSummary;
+  try {
+    summary = await dissectCapture(path, fanOut(analyzer ?? NO_SINK, collector), opts);
+  } catch (err) {
+    return { status: 'unreadable', reason: (err as Error).message };
+  }
+  const end = summary.captureEnd;
+  if (end.status === 'invalid') {
+    // A file that ends inside its header, or is not a capture at all: nothing to grade.
+    if (end.frames === 0) return { status: 'unreadable', reason: `not a readable capture (${end.reason})` };
+  }
+  const readNote =
+    end.status === 'truncated'
+      ? `the capture is cut short at byte ${end.offset} (${end.reason}); checked the ${end.frames} frames before it`
+      : end.status === 'invalid'
+        ? `the capture is broken at byte ${end.offset} (${end.reason}); checked the ${end.frames} frames before it`
+        : null;
+  const analysis = analyzer ? analyzer.result() : null;
+  return { status: 'ok', trace: collector.trace(analysis ? analysis.findings : null, readNote), analysis, summary };
+}
