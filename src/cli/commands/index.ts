@@ -1,9 +1,13 @@
 // Every subcommand lives in its own file and registers itself here.
 import type { Command } from 'commander';
 import { registerList } from './list.js';
+import { registerFlow } from './flow.js';
+import { registerReport } from './report.js';
 
 export type SetExit = (code: number) => void;
 
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerList(program, setExit);
+  registerFlow(program, setExit);
+  registerReport(program, setExit);
 }
