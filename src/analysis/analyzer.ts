@@ -1,0 +1,554 @@
+// The streaming analyzer: a DissectionSink that keeps the session model up to date, correlates
+// deliveries with their publishes, and runs the registered passes. State lives per open
+// connection (released when it ends) and per broker (bounded by the options' caps).
+
+import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from '../pipeline/events.js';
+import type { MqttPacket, PublishPacket } from '../mqtt/types.js';
+import { CATALOGUE, formatMessage, type FindingId, type Severity } from './catalogue.js';
+import {
+  compactExpectations, expect, fillDelivery, missObservable, newSource, type Expectation, type ExpectationKind,
+  type Source,
+} from './correlation.js';
+import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
+import type { Ctx, Params, Pass } from './pass.js';
+import { createPasses } from './passes/index.js';
+import { dirName, round3 } from './util.js';
+import type {
+  AnalysisResult, ClientSummary, ConnectionSummary, Finding, TopicSummary,
+} from './schema.js';
+import {
+  activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, matchingActiveSubs, newBroker,
+  newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, type Broker, type ClientRecord,
+  type ConnState, type Session, type Sub,
+} from './session.js';
+
+export type { AnalysisOptions } from './options.js';
+
+const OWNER: Record<ExpectationKind, string> = {
+  route: 'routing', retained: 'retain', will: 'will', 'will-forbidden': 'will', queued: 'sessions', queued0: 'sessions',
+};
+
+const EMPTY = new Uint8Array(0);
+
+export class Analyzer implements DissectionSink, Ctx {
+  readonly opts: ResolvedOptions;
+  readonly passes: Pass[];
+  private readonly passByName = new Map<string, Pass>();
+  private readonly conns = new Map<number, ConnState>();
+  private readonly finalizedIds = new Set<number>();
+  private readonly brokers = new Map<string, Broker>();
+  private readonly findings: Finding[] = [];
+  private readonly perId = new Map<string, number>();
+  private suppressed = 0;
+  private readonly limits = new Set<string>();
+  private readonly connRows: ConnectionSummary[] = [];
+  private readonly topics = new Map<string, TopicSummary>();
+  private connections = 0;
+  private mqttConnections = 0;
+  private messages = 0;
+  private lastFrame = 0;
+  private firstTime = Infinity;
+  private lastTime = 0;
+  private publishSeq = 0;
+  private ended = false;
+  private cached: AnalysisResult | null = null;
+
+  // Ctx: per-message fields, reused (no per-message allocation)
+  topic = '';
+  hash = 0;
+  len = 0;
+  delivery: Expectation | null = null;
+  source: Source | null = null;
+  now = 0;
+  frame = 0;
+
+  constructor(opts?: AnalysisOptions, passes?: Pass[]) {
+    this.opts = resolveOptions(opts);
+    this.passes = passes ?? createPasses();
+    for (const p of this.passes) this.passByName.set(p.name, p);
+  }
+
+  // ---- Ctx ----
+
+  report(id: FindingId, frames: number[], conn: ConnState | null, params: Params, severity?: Severity): void {
+    const n = (this.perId.get(id) ?? 0) + 1;
+    this.perId.set(id, n);
+    const entry = CATALOGUE[id];
+    const sev = severity ?? entry.severity;
+    if (n > this.opts.maxFindingsPerId) {
+      this.suppressed++;
+      this.countOnly[sev]++;
+      return;
+    }
+    this.findings.push({
+      id, severity: sev, clause: entry.clause, frames: frames.slice().sort((a, b) => a - b),
+      message: formatMessage(entry.template, params), title: entry.title,
+      connection: conn?.id ?? null, clientId: conn?.clientId ?? null, time: this.now || null,
+    });
+  }
+
+  private readonly countOnly = { violation: 0, warning: 0, info: 0, 'not-observable': 0 };
+
+  limit(name: string, value: number, what: string, frame: number): void {
+    if (this.limits.has(name)) return;
+    this.limits.add(name);
+    this.report('limit-reached', [frame], null, { limit: name, value, what });
+  }
+
+  // ---- DissectionSink ----
+
+  connection(info: ConnectionInfo): void {
+    this.connections++;
+    if (info.transport === 'mqtt') this.mqttConnections++;
+    this.stateOf(info);
+  }
+
+  message(msg: MqttMessage): void {
+    this.messages++;
+    const c = this.stateOf(msg.conn);
+    const t = msg.time;
+    this.tick(msg.frame, t);
+    if (c.finalized) return; // late bytes of a connection already closed out
+    const c2s = msg.dir === 'c2s';
+    if (c2s) {
+      c.c2s++;
+      if (c.lastC2STime >= 0 && t - c.lastC2STime > c.maxSilence) c.maxSilence = t - c.lastC2STime;
+      c.lastC2STime = t;
+    } else {
+      c.s2c++;
+      c.lastS2CTime = t;
+    }
+    c.lastFrame = msg.frame;
+    c.lastTime = t;
+    this.delivery = null;
+    this.source = null;
+    const r = msg.result;
+    const p = r.status === 'ok' ? r.packet : r.packet;
+    if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
+    if (p !== null && r.status === 'ok') this.model(c, msg, p);
+    for (let i = 0; i < this.passes.length; i++) this.passes[i]!.message?.(this, c, msg);
+    if (!c2s && c.expects.length > 0) this.judge(c, t, false);
+  }
+
+  gap(conn: ConnectionInfo, dir: Direction, frame: number, time: number, bytes: number): void {
+    const c = this.stateOf(conn);
+    this.tick(frame, time);
+    if (c.finalized) return;
+    if (dir === 'c2s') c.gapC2S = Math.min(c.gapC2S, time);
+    else c.gapS2C = Math.min(c.gapS2C, time);
+    this.report('capture-gap', [frame], c, { dir: dirName(dir), bytes: bytes < 0 ? 'unknown' : bytes, frame });
+    for (const p of this.passes) p.gap?.(this, c, dir, frame, bytes);
+  }
+
+  close(conn: ConnectionInfo, kind: CloseKind, dir: Direction, frame: number, time: number): void {
+    this.tick(frame, time);
+    if (this.finalizedIds.has(conn.id)) return;
+    const c = this.stateOf(conn);
+    if (c.end === null) {
+      c.end = dir === 'c2s' ? (kind === 'fin' ? 'client-fin' : 'client-rst') : (kind === 'fin' ? 'broker-fin' : 'broker-rst');
+      c.endFrame = frame;
+      c.endTime = time;
+    }
+    this.finalize(c, time);
+  }
+
+  end(lastFrame: number, lastTime: number): void {
+    if (this.ended) return;
+    this.tick(lastFrame, lastTime);
+    for (const c of [...this.conns.values()]) {
+      if (c.end === null) {
+        c.end = 'open';
+        c.endFrame = lastFrame;
+        c.endTime = lastTime;
+      }
+      this.finalize(c, lastTime);
+    }
+    for (const p of this.passes) p.end?.(this);
+    this.ended = true;
+  }
+
+  result(): AnalysisResult {
+    if (!this.ended) this.end(this.lastFrame, this.lastTime);
+    if (this.cached !== null) return this.cached;
+    const counts = { violation: 0, warning: 0, info: 0, 'not-observable': 0 };
+    for (const f of this.findings) counts[f.severity]++;
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += this.countOnly[k];
+    const sevOrder: Record<Severity, number> = { violation: 0, warning: 1, info: 2, 'not-observable': 3 };
+    const findings = this.findings.slice().sort((a, b) =>
+      sevOrder[a.severity] - sevOrder[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
+    const clients: ClientSummary[] = [];
+    for (const b of this.brokers.values()) {
+      for (const r of b.retained.values()) {
+        const t = this.topics.get(r.topic);
+        if (t !== undefined) t.retained = true;
+      }
+      for (const cl of b.clients.values()) {
+        if (clients.length >= this.opts.maxSummaryRows) break;
+        clients.push({ clientId: cl.clientId, connections: cl.connIds.slice(), firstFrame: cl.firstFrame, lastFrame: cl.lastFrame });
+      }
+    }
+    const res: AnalysisResult = {
+      findings,
+      connections: this.connRows.slice().sort((a, b) => a.id - b.id),
+      handshakes: [],
+      topics: [...this.topics.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0)),
+      clients,
+      summary: {
+        lastFrame: this.lastFrame,
+        duration: this.firstTime === Infinity ? 0 : this.lastTime - this.firstTime,
+        connections: this.connections,
+        mqttConnections: this.mqttConnections,
+        messages: this.messages,
+        findings: counts,
+        suppressedFindings: this.suppressed,
+        limitsHit: [...this.limits],
+      },
+    };
+    for (const p of this.passes) p.summarize?.(res);
+    this.cached = res;
+    return res;
+  }
+
+  // ---- model ----
+
+  private tick(frame: number, time: number): void {
+    if (frame > this.lastFrame) this.lastFrame = frame;
+    if (time > this.lastTime) this.lastTime = time;
+    if (time < this.firstTime) this.firstTime = time;
+    this.now = time;
+    this.frame = frame;
+  }
+
+  private stateOf(info: ConnectionInfo): ConnState {
+    let c = this.conns.get(info.id);
+    if (c !== undefined) return c;
+    if (this.finalizedIds.has(info.id)) {
+      // a finalized connection stays closed; hand back a throwaway that is already finalized
+      const ghost = newConnState(info, this.brokerOf(info), this.passes.length);
+      ghost.finalized = true;
+      return ghost;
+    }
+    c = newConnState(info, this.brokerOf(info), this.passes.length);
+    this.conns.set(info.id, c);
+    for (const p of this.passes) p.connection?.(this, c);
+    return c;
+  }
+
+  private brokerOf(info: ConnectionInfo): Broker {
+    const key = endpoint(info.server);
+    let b = this.brokers.get(key);
+    if (b === undefined) {
+      b = newBroker(key);
+      this.brokers.set(key, b);
+    }
+    return b;
+  }
+
+  private clientOf(c: ConnState): ClientRecord | null {
+    if (c.clientId === null) return null;
+    const b = c.broker;
+    let r = b.clients.get(c.clientId);
+    if (r === undefined) {
+      if (b.clients.size >= this.opts.maxClients) {
+        this.limit('maxClients', this.opts.maxClients, 'client ids', this.frame);
+        return null;
+      }
+      r = {
+        clientId: c.clientId, broker: b, connIds: [], online: null, session: null, offlineSince: 0, lastEnd: null,
+        queued: [], queuedOverflow: false, awayMatches: 0, firstFrame: c.connectFrame, lastFrame: c.connectFrame,
+      };
+      b.clients.set(c.clientId, r);
+    }
+    return r;
+  }
+
+  private ensureSession(c: ConnState): Session {
+    if (c.session === null) {
+      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c };
+    }
+    return c.session;
+  }
+
+  private model(c: ConnState, msg: MqttMessage, p: MqttPacket): void {
+    switch (p.type) {
+      case 'CONNECT':
+        if (msg.dir !== 'c2s') return;
+        applyConnect(c, p, msg.frame, msg.time, msg.version);
+        if (c.connects === 1) {
+          const cl = this.clientOf(c);
+          if (cl !== null) {
+            // MQTT-3.1.4-2: a second connection with the same client id takes the session over
+            if (cl.online !== null && cl.online !== c && cl.online.end === null) cl.online.takenOver = true;
+            c.client = cl;
+            if (cl.connIds.length < 64) cl.connIds.push(c.id);
+            cl.lastFrame = msg.frame;
+          }
+        }
+        return;
+      case 'CONNACK':
+        if (msg.dir !== 's2c') return;
+        applyConnack(c, p, msg.frame, msg.time);
+        if (p.returnCode === 0 && c.client !== null && c.connackFrame === msg.frame) {
+          const cl = c.client;
+          const prev = cl.session;
+          c.prevSession = prev;
+          c.prevOfflineSince = cl.offlineSince;
+          c.prevOnline = cl.online !== c && cl.online !== null && !cl.online.finalized ? cl.online : null;
+          bindSession(c, cl);
+          cl.online = c;
+          c.broker.offline.delete(cl);
+          if (c.session === prev && prev !== null) {
+            for (const s of prev.subs.values()) if (s.removedFrame === 0 && s.granted !== null && s.granted < 0x80) activateSub(c.broker, s);
+          }
+        }
+        return;
+      case 'PUBLISH':
+        this.publish(c, msg, p);
+        return;
+      case 'SUBSCRIBE': {
+        if (msg.dir !== 'c2s') return;
+        const s = this.ensureSession(c);
+        const subs: Sub[] = [];
+        for (const r of p.subscriptions) {
+          const sub = newSub(s, r.filter, r.qos, r.options, msg.frame, msg.time);
+          const old = s.subs.get(r.filter);
+          if (old !== undefined) deactivateSub(c.broker, old);
+          s.subs.set(r.filter, sub);
+          subs.push(sub);
+        }
+        if (c.pendingSub.size < 1024) c.pendingSub.set(p.packetId, subs);
+        return;
+      }
+      case 'SUBACK': {
+        if (msg.dir !== 's2c') return;
+        const subs = c.pendingSub.get(p.packetId);
+        if (subs === undefined) return;
+        c.pendingSub.delete(p.packetId);
+        for (let i = 0; i < subs.length; i++) {
+          const sub = subs[i]!;
+          sub.granted = p.returnCodes[i] ?? 0x80;
+          sub.ackFrame = msg.frame;
+          sub.ackTime = msg.time;
+          if (sub.granted < 0x80 && sub.valid && sub.session.subs.get(sub.filter) === sub) activateSub(c.broker, sub);
+        }
+        return;
+      }
+      case 'UNSUBSCRIBE': {
+        if (msg.dir !== 'c2s' || c.session === null) return;
+        for (const f of p.filters) {
+          const sub = c.session.subs.get(f);
+          if (sub !== undefined && sub.removedFrame === 0) {
+            sub.removedFrame = msg.frame;
+            deactivateSub(c.broker, sub);
+          }
+        }
+        return;
+      }
+      case 'DISCONNECT':
+        if (c.end !== null) return;
+        c.disconnectReason = p.reasonCode ?? (c.version === 5 ? 0 : null);
+        if (msg.dir === 'c2s') {
+          c.end = p.reasonCode === 0x04 ? 'disconnect-with-will' : 'disconnect';
+          if (c.version === 5) {
+            const se = propNumber(p.properties, PROP_SESSION_EXPIRY);
+            if (se !== null) c.sessionExpiry = se;
+          }
+        } else {
+          c.end = 'broker-disconnect';
+        }
+        c.endFrame = msg.frame;
+        c.endTime = msg.time;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private resolveTopic(c: ConnState, msg: MqttMessage, p: PublishPacket): string {
+    if (msg.version !== 5 || p.properties === undefined) return p.topic;
+    const alias = propNumber(p.properties, PROP_TOPIC_ALIAS);
+    if (alias === null) return p.topic;
+    const c2s = msg.dir === 'c2s';
+    let m = c2s ? c.aliasC2S : c.aliasS2C;
+    if (m === null) {
+      m = new Map();
+      if (c2s) c.aliasC2S = m;
+      else c.aliasS2C = m;
+    }
+    if (p.topic.length > 0) {
+      if (m.size < 65536) m.set(alias, p.topic);
+      return p.topic;
+    }
+    return m.get(alias) ?? '';
+  }
+
+  private publish(c: ConnState, msg: MqttMessage, p: PublishPacket): void {
+    const topic = this.resolveTopic(c, msg, p);
+    const payload = p.payload ?? EMPTY;
+    this.topic = topic;
+    this.hash = payloadHash(payload);
+    this.len = payload.length;
+    const ts = this.topicRow(topic);
+    if (msg.dir === 's2c') {
+      if (ts !== null) ts.deliveries++;
+      if (c.expects.length > c.expHead) {
+        this.delivery = fillDelivery(c, topic, this.hash, this.len, msg.frame);
+        if (this.delivery !== null) compactExpectations(c);
+      }
+      return;
+    }
+    if (ts !== null) {
+      if (p.qos >= 0 && p.qos <= 2) ts.publishes[p.qos]!++;
+      if (p.retain) ts.retainedPublishes++;
+    }
+    // A DUP resend of a QoS 1/2 message is the same application message: nothing new to route.
+    if (p.dup && p.qos > 0) return;
+    if (topic.length === 0 || p.qos > 2) return;
+    const src = newSource('publish', topic, this.hash, this.len, p.qos, p.retain, msg.frame, msg.time, c.id, c.clientId);
+    this.source = src;
+    this.routeToSubscribers(c.broker, c, src, 'route');
+  }
+
+  /** Record an expectation on every visible subscriber whose subscription matches. */
+  routeToSubscribers(broker: Broker, from: ConnState | null, src: Source, kind: ExpectationKind): void {
+    const subs = matchingActiveSubs(broker, src.topic);
+    if (subs.length === 0) return;
+    const seq = ++this.publishSeq;
+    const pubClient = from?.clientId ?? src.clientId;
+    // first pass: group per subscriber connection (overlapping subscriptions, MQTT-3.3.5-1)
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!;
+      const sc = s.session.conn;
+      if (sc === null || sc.finalized || s.shared) continue;
+      if (s.noLocal && pubClient !== null && sc.clientId === pubClient) continue; // v5 No Local
+      const g = s.granted ?? 0;
+      const q = src.qos < g ? src.qos : g;
+      if (sc.tmpSeq !== seq) {
+        sc.tmpSeq = seq;
+        sc.tmpMaxGranted = g;
+        sc.tmpQosOk = 1 << q;
+        sc.tmpSub = s;
+      } else {
+        if (g > sc.tmpMaxGranted) {
+          sc.tmpMaxGranted = g;
+          sc.tmpSub = s;
+        }
+        sc.tmpQosOk |= 1 << q;
+      }
+    }
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!;
+      const sc = s.session.conn;
+      if (sc === null || sc.tmpSeq !== seq || sc.tmpSub !== s) continue;
+      sc.tmpSub = null;
+      const q = src.qos < sc.tmpMaxGranted ? src.qos : sc.tmpMaxGranted;
+      if (!expect(sc, kind, src, s, q, sc.tmpQosOk, src.time, this.opts.maxExpectationsPerConnection)) {
+        this.limit('maxExpectationsPerConnection', this.opts.maxExpectationsPerConnection, 'expected deliveries per connection', this.frame);
+      }
+    }
+  }
+
+  /** Expectation helper for passes: one subscriber connection, one subscription. */
+  expectOn(conn: ConnState, kind: ExpectationKind, src: Source, sub: Sub | null, qos: number): void {
+    if (!expect(conn, kind, src, sub, qos, 1 << qos, this.now, this.opts.maxExpectationsPerConnection)) {
+      this.limit('maxExpectationsPerConnection', this.opts.maxExpectationsPerConnection, 'expected deliveries per connection', this.frame);
+    }
+  }
+
+  private topicRow(topic: string): TopicSummary | null {
+    let t = this.topics.get(topic);
+    if (t === undefined) {
+      if (this.topics.size >= this.opts.maxSummaryRows) {
+        this.limit('maxSummaryRows.topics', this.opts.maxSummaryRows, 'topics', this.frame);
+        return null;
+      }
+      t = { topic, publishes: [0, 0, 0], retainedPublishes: 0, retained: false, deliveries: 0 };
+      this.topics.set(topic, t);
+    }
+    return t;
+  }
+
+  /** Close out expectations on `c`: all of them when `final`, else only those past the window
+   *  (the connection is evidently still open, so the broker had its chance). */
+  private judge(c: ConnState, at: number, final: boolean): void {
+    const ex = c.expects;
+    const w = this.opts.deliveryWindow;
+    for (let i = c.expHead; i < ex.length; i++) {
+      const e = ex[i]!;
+      if (e.filled) continue;
+      if (!final && at - e.time <= w) break;
+      e.filled = true;
+      const observable = c.s2c > 0 && missObservable(c, e.time, at, w) && !e.source.refused;
+      this.passByName.get(OWNER[e.kind])?.missed?.(this, e, observable);
+    }
+    compactExpectations(c);
+  }
+
+  private finalize(c: ConnState, at: number): void {
+    if (c.finalized) return;
+    if (c.end !== null && c.end !== 'open') at = Math.max(at, c.endTime);
+    this.now = at;
+    for (const p of this.passes) p.connectionEnd?.(this, c);
+    this.judge(c, at, true);
+    c.finalized = true;
+    const s = c.session;
+    if (s !== null) {
+      for (const sub of s.subs.values()) deactivateSub(c.broker, sub);
+      if (s.conn === c) s.conn = null;
+    }
+    const cl = c.client;
+    if (cl !== null && cl.online === c) {
+      cl.online = null;
+      cl.offlineSince = c.endTime;
+      cl.lastEnd = c.end;
+      cl.queued.length = 0;
+      cl.queuedOverflow = false;
+      cl.awayMatches = 0;
+      if (s !== null && s.subs.size > 0) c.broker.offline.add(cl);
+    }
+    if (!c.fromConnect && c.info.transport === 'mqtt' && c.c2s + c.s2c > 0) {
+      this.report('capture-midstream', [c.firstFrame], c, {});
+    }
+    if ((c.c2s === 0) !== (c.s2c === 0)) {
+      this.report('one-direction-only', [c.firstFrame], c, { dir: c.c2s > 0 ? 'client→broker' : 'broker→client' });
+    }
+    this.summaryRow(c);
+    this.conns.delete(c.id);
+    if (this.finalizedIds.size >= 100000) this.finalizedIds.clear();
+    this.finalizedIds.add(c.id);
+    c.expects = [];
+    c.expHead = 0;
+    c.pendingSub.clear();
+    c.aliasC2S = null;
+    c.aliasS2C = null;
+  }
+
+  private summaryRow(c: ConnState): void {
+    if (this.connRows.length >= this.opts.maxSummaryRows) {
+      this.limit('maxSummaryRows.connections', this.opts.maxSummaryRows, 'connection rows', c.firstFrame);
+      return;
+    }
+    const subs: { filter: string; qos: number | null }[] = [];
+    if (c.session !== null) {
+      for (const s of c.session.subs.values()) {
+        if (subs.length >= 32) break;
+        if (s.removedFrame === 0) subs.push({ filter: s.filter, qos: s.granted });
+      }
+    }
+    this.connRows.push({
+      id: c.id, client: endpoint(c.info.client), server: endpoint(c.info.server), transport: c.info.transport,
+      clientId: c.clientId, version: c.version, keepAlive: c.keepAlive, serverKeepAlive: c.serverKeepAlive,
+      cleanSession: c.cleanSession, sessionExpiry: c.sessionExpiry,
+      will: c.will === null ? null : {
+        topic: c.will.topic, payloadLength: c.will.len, qos: c.will.qos, retain: c.will.retain,
+        delayInterval: c.version === 5 ? c.will.delay : null,
+      },
+      connackCode: c.connackCode, sessionPresent: c.sessionPresent, subscriptions: subs, ended: c.end ?? 'open',
+      disconnectReason: c.disconnectReason, firstFrame: c.firstFrame, lastFrame: c.lastFrame, firstTime: c.firstTime,
+      lastTime: c.lastTime, fromConnect: c.fromConnect,
+      directions: c.c2s > 0 ? (c.s2c > 0 ? 'both' : 'c2s') : c.s2c > 0 ? 's2c' : 'none',
+      packets: c.c2s + c.s2c, maxClientSilence: c.c2s > 1 ? round3(c.maxSilence) : null,
+      pings: c.pings, pingLatencyMax: c.pingLatencyMax === null ? null : round3(c.pingLatencyMax),
+    });
+  }
+}

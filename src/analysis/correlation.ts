@@ -1,0 +1,119 @@
+// Cross-connection correlation. A capture at the broker sees publisher → broker and
+// broker → subscriber. When a message enters the broker (a client PUBLISH, a will, a retained
+// message owed to a new subscription, a message queued for an offline session) we record an
+// Expectation on each visible subscriber connection that should receive it; a broker → client
+// PUBLISH fills the oldest open expectation with the same topic, payload (hash + length) on that
+// connection. So "published, forwarded to these subscribers at this QoS" is one story, and what
+// was never forwarded is left open for the pass that owns the expectation's kind.
+
+import type { ConnState, Sub } from './session.js';
+
+export type ExpectationKind =
+  | 'route' // a live publish matching an established subscription
+  | 'retained' // the retained message owed to a new subscription
+  | 'will' // a will that must be published
+  | 'will-forbidden' // a will that must NOT be published (clean DISCONNECT)
+  | 'queued' // QoS 1/2 kept for an offline persistent session
+  | 'queued0'; // QoS 0 published while offline (delivering it is optional)
+
+/** Where the message came from. Shared by all expectations it caused. */
+export interface Source {
+  kind: 'publish' | 'will' | 'retained' | 'queued';
+  topic: string;
+  hash: number;
+  len: number;
+  qos: number;
+  retain: boolean;
+  frame: number;
+  time: number;
+  /** Publisher connection id (-1 when not a client publish seen in the capture). */
+  connId: number;
+  clientId: string | null;
+  /** v5: the broker refused it (PUBACK/PUBREC reason >= 0x80), so nothing is owed. */
+  refused: boolean;
+  deliveries: number;
+  /** Free text for messages (e.g. how the will's connection ended). */
+  note: string;
+}
+
+export interface Expectation {
+  kind: ExpectationKind;
+  source: Source;
+  conn: ConnState;
+  /** The subscription it is owed to (null for queued ones judged by the session). */
+  sub: Sub | null;
+  /** Expected delivery QoS: min(published, max granted) (MQTT-3.8.4-6). */
+  qos: number;
+  /** Bit q set when QoS q is also acceptable (one copy per overlapping subscription). */
+  qosOk: number;
+  time: number;
+  filled: boolean;
+  /** Delivery frame once filled. */
+  frame: number;
+}
+
+export function newSource(kind: Source['kind'], topic: string, hash: number, len: number, qos: number, retain: boolean,
+  frame: number, time: number, connId: number, clientId: string | null): Source {
+  return { kind, topic, hash, len, qos, retain, frame, time, connId, clientId, refused: false, deliveries: 0, note: '' };
+}
+
+/** Record that `conn` should receive `source`. Returns false when the connection's cap is hit. */
+export function expect(conn: ConnState, kind: ExpectationKind, source: Source, sub: Sub | null, qos: number,
+  qosOk: number, time: number, cap: number): boolean {
+  if (conn.expects.length - conn.expHead >= cap) {
+    conn.expectOverflow = true;
+    return false;
+  }
+  conn.expects.push({ kind, source, conn, sub, qos, qosOk, time, filled: false, frame: 0 });
+  return true;
+}
+
+/** A broker → client PUBLISH on `conn`: fill the oldest matching open expectation. */
+export function fillDelivery(conn: ConnState, topic: string, hash: number, len: number, frame: number): Expectation | null {
+  const ex = conn.expects;
+  let forbidden: Expectation | null = null;
+  for (let i = conn.expHead; i < ex.length; i++) {
+    const e = ex[i]!;
+    if (e.filled) continue;
+    const s = e.source;
+    if (s.hash === hash && s.len === len && s.topic === topic) {
+      // A discarded will only explains a delivery nothing else explains (a later normal
+      // publish may carry the same payload).
+      if (e.kind === 'will-forbidden') {
+        if (forbidden === null) forbidden = e;
+        continue;
+      }
+      return fill(e, frame);
+    }
+  }
+  return forbidden === null ? null : fill(forbidden, frame);
+}
+
+function fill(e: Expectation, frame: number): Expectation {
+  e.filled = true;
+  e.frame = frame;
+  e.source.deliveries++;
+  return e;
+}
+
+/** Can a missing delivery owed since `since` be judged at time `at`? The subscriber's
+ *  broker → client direction must be visible without gap, and the broker must have had
+ *  `window` seconds while the connection was open. */
+export function missObservable(conn: ConnState, since: number, at: number, window: number): boolean {
+  if (conn.gapS2C <= at) return false;
+  const openUntil = conn.end !== null ? conn.endTime : at;
+  return openUntil - since >= window;
+}
+
+/** Release expectations up to the first still-open one (keeps the array from growing). */
+export function compactExpectations(conn: ConnState): void {
+  const ex = conn.expects;
+  while (conn.expHead < ex.length && ex[conn.expHead]!.filled) conn.expHead++;
+  if (conn.expHead > 1024 && conn.expHead * 2 > ex.length) {
+    conn.expects = ex.slice(conn.expHead);
+    conn.expHead = 0;
+  } else if (conn.expHead === ex.length && ex.length > 0) {
+    ex.length = 0;
+    conn.expHead = 0;
+  }
+}

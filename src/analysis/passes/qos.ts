@@ -1,0 +1,246 @@
+// QoS handshakes in both directions (MQTT 3.1.1 §4.3, 5.0 §4.3): QoS 1 PUBLISH → PUBACK,
+// QoS 2 PUBLISH → PUBREC → PUBREL → PUBCOMP. Packet id rules (§2.3.1), PUBREL flags (§3.6.1),
+// DUP on QoS 0 (§3.3.1.1), delivered QoS = min(published, granted) (MQTT-3.8.4-6).
+
+import type { Direction, MqttMessage } from '../../pipeline/events.js';
+import type { Source } from '../correlation.js';
+import type { Ctx, Pass } from '../pass.js';
+import type { AnalysisResult, HandshakeSummary } from '../schema.js';
+import type { ConnState } from '../session.js';
+import { dirName, round3 } from '../util.js';
+
+/** 0: PUBLISH sent, awaiting PUBACK/PUBREC. 1: PUBREC seen, awaiting PUBREL. 2: PUBREL seen,
+ *  awaiting PUBCOMP. */
+type Stage = 0 | 1 | 2;
+
+interface Handshake {
+  packetId: number;
+  qos: number;
+  /** Direction of the PUBLISH. */
+  c2s: boolean;
+  stage: Stage;
+  frame: number;
+  time: number;
+  /** Order among this direction's handshakes, to tell an ack that overtook this one. */
+  seq: number;
+  source: Source | null;
+}
+
+interface Stats {
+  started: number;
+  completed: number;
+  latSum: number;
+  latMax: number;
+}
+
+interface QosState {
+  inflight: Map<number, Handshake>;
+  seq: number;
+  /** Highest seq acknowledged per [publisher dir (0 c2s, 1 s2c)][stage it completed]. */
+  acked: number[];
+  /** [dir][qos] */
+  stats: Stats[];
+  overflow: boolean;
+}
+
+const ACK_NAME = ['PUBACK/PUBREC', 'PUBREL', 'PUBCOMP'];
+
+function key(c2s: boolean, id: number): number {
+  return (c2s ? 0 : 0x10000) | id;
+}
+
+function other(d: Direction): Direction {
+  return d === 'c2s' ? 's2c' : 'c2s';
+}
+
+export class QosPass implements Pass {
+  readonly name = 'qos';
+  private readonly rows: HandshakeSummary[] = [];
+
+  constructor(private readonly slot: number) {}
+
+  private st(c: ConnState): QosState {
+    let s = c.slots[this.slot] as QosState | null;
+    if (s === null) {
+      s = { inflight: new Map(), seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false };
+      for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0 });
+      c.slots[this.slot] = s;
+    }
+    return s;
+  }
+
+  message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
+    const r = msg.result;
+    if (r.status !== 'ok') return;
+    const p = r.packet;
+    switch (p.type) {
+      case 'PUBLISH':
+        this.publish(ctx, c, msg, p.qos, p.dup, p.packetId ?? 0, p.topic);
+        return;
+      case 'PUBACK':
+      case 'PUBREC':
+      case 'PUBCOMP':
+        this.ack(ctx, c, msg, p.type, p.packetId, p.reasonCode ?? 0);
+        return;
+      case 'PUBREL':
+        // MQTT-3.6.1-1: bits 3,2,1,0 of the fixed header MUST be 0,0,1,0
+        if ((p.headerFlags & 0x0f) !== 0x02) {
+          ctx.report('pubrel-bad-flags', [msg.frame], c, { packetId: p.packetId, flags: (p.headerFlags & 0x0f).toString(2).padStart(4, '0') });
+        }
+        this.ack(ctx, c, msg, 'PUBREL', p.packetId, p.reasonCode ?? 0);
+        return;
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE':
+        if (p.packetId === 0) ctx.report('packet-id-zero', [msg.frame], c, { type: p.type, dir: dirName(msg.dir) });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private publish(ctx: Ctx, c: ConnState, msg: MqttMessage, qos: number, dup: boolean, id: number, topic: string): void {
+    if (qos === 0) {
+      if (dup) ctx.report('dup-set-on-qos0', [msg.frame], c, { topic, dir: dirName(msg.dir) });
+      this.checkDelivered(ctx, c, msg, qos);
+      return;
+    }
+    if (qos > 2) return; // QoS 3 is malformed (MQTT-3.3.1-4): the conformance pass reports it
+    this.checkDelivered(ctx, c, msg, qos);
+    if (id === 0) {
+      ctx.report('packet-id-zero', [msg.frame], c, { type: 'PUBLISH', dir: dirName(msg.dir) });
+      return;
+    }
+    const s = this.st(c);
+    const c2s = msg.dir === 'c2s';
+    const k = key(c2s, id);
+    const old = s.inflight.get(k);
+    if (old !== undefined) {
+      // A DUP resend of a PUBLISH still awaiting its first acknowledgement is allowed (§4.3).
+      if (dup && old.stage === 0 && old.qos === qos) return;
+      if (!dup || old.stage !== 0) {
+        ctx.report('packet-id-reused', [old.frame, msg.frame], c, { qos, packetId: id, dir: dirName(msg.dir), since: old.frame });
+      }
+      s.inflight.delete(k);
+    }
+    if (s.inflight.size >= ctx.opts.maxInflightPerConnection) {
+      if (!s.overflow) ctx.limit('maxInflightPerConnection', ctx.opts.maxInflightPerConnection, 'in-flight handshakes', msg.frame);
+      s.overflow = true;
+      return;
+    }
+    s.stats[(c2s ? 0 : 3) + qos]!.started++;
+    s.inflight.set(k, { packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
+  }
+
+  /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
+  private checkDelivered(ctx: Ctx, c: ConnState, msg: MqttMessage, qos: number): void {
+    const e = ctx.delivery;
+    if (msg.dir !== 's2c' || e === null || e.kind === 'will-forbidden') return;
+    if ((e.qosOk & (1 << qos)) !== 0) return;
+    ctx.report('delivered-qos-mismatch', [e.source.frame, msg.frame].filter((f) => f > 0), c, {
+      delivered: qos, topic: e.source.topic, published: e.source.qos, granted: e.sub?.granted ?? '?', expected: e.qos,
+    });
+  }
+
+  private ack(ctx: Ctx, c: ConnState, msg: MqttMessage, type: 'PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP', id: number, reason: number): void {
+    const s = this.st(c);
+    // PUBREL travels like the PUBLISH; PUBACK, PUBREC and PUBCOMP the other way.
+    const pubDir: Direction = type === 'PUBREL' ? msg.dir : other(msg.dir);
+    const c2s = pubDir === 'c2s';
+    const k = key(c2s, id);
+    const h = s.inflight.get(k);
+    const want: Stage = type === 'PUBREL' ? 1 : type === 'PUBCOMP' ? 2 : 0;
+    const okQos = type === 'PUBACK' ? h?.qos === 1 : h?.qos === 2;
+    if (h === undefined || h.stage !== want || !okQos) {
+      if (type === 'PUBREL' && h !== undefined && h.stage === 2) return; // PUBREL resent: allowed
+      this.unexpected(ctx, c, msg, type, id, pubDir, h);
+      return;
+    }
+    s.acked[(c2s ? 0 : 3) + want] = Math.max(s.acked[(c2s ? 0 : 3) + want]!, h.seq);
+    // v5: a reason code >= 0x80 on PUBACK/PUBREC refuses the message and ends the flow (§4.3.3).
+    const refused = reason >= 0x80 && (type === 'PUBACK' || type === 'PUBREC');
+    if (refused && h.source !== null) h.source.refused = true;
+    if (type === 'PUBREC' && !refused) {
+      h.stage = 1;
+      return;
+    }
+    if (type === 'PUBREL') {
+      h.stage = 2;
+      return;
+    }
+    const st = s.stats[(c2s ? 0 : 3) + h.qos]!;
+    st.completed++;
+    const lat = msg.time - h.time;
+    st.latSum += lat;
+    if (lat > st.latMax) st.latMax = lat;
+    s.inflight.delete(k);
+  }
+
+  private unexpected(ctx: Ctx, c: ConnState, msg: MqttMessage, type: string, id: number, pubDir: Direction, h: Handshake | undefined): void {
+    // The publish may predate the capture, sit in a capture gap, or belong to the previous
+    // connection of a resumed session (MQTT-4.4.0-1 resends PUBREL and unacknowledged PUBLISH).
+    if (!c.fromConnect || c.sessionPresent === true) return;
+    const gap = pubDir === 'c2s' ? c.gapC2S : c.gapS2C;
+    if (gap !== Infinity) return;
+    const expected = type === 'PUBACK' ? 'QoS 1 PUBLISH' : type === 'PUBREC' ? 'QoS 2 PUBLISH' : type === 'PUBREL' ? 'PUBREC' : 'PUBREL';
+    const frames = h === undefined ? [msg.frame] : [h.frame, msg.frame];
+    ctx.report('qos-ack-unexpected', frames, c, { ack: type, packetId: id, dir: dirName(msg.dir), expected });
+  }
+
+  connectionEnd(ctx: Ctx, c: ConnState): void {
+    const s = c.slots[this.slot] as QosState | null;
+    if (s === null) return;
+    const reset: [number[], number[]] = [[], []];
+    const atEnd: [number[], number[]] = [[], []];
+    for (const h of s.inflight.values()) {
+      const d = h.c2s ? 0 : 1;
+      // The missing packet: PUBACK/PUBREC/PUBCOMP travel against the PUBLISH, PUBREL with it.
+      const owedC2S = h.stage === 1 ? h.c2s : !h.c2s;
+      const gap = owedC2S ? c.gapC2S : c.gapS2C;
+      if (gap !== Infinity) continue; // the capture lost bytes that may hold it
+      const id = h.qos === 1 ? 'qos1-puback-missing' : h.stage === 0 ? 'qos2-pubrec-missing' : h.stage === 1 ? 'qos2-pubrel-missing' : 'qos2-pubcomp-missing';
+      const overtaken = s.acked[d * 3 + h.stage]! > h.seq;
+      const dir = dirName(h.c2s ? 'c2s' : 's2c');
+      if (overtaken) {
+        ctx.report(id, [h.frame], c, { packetId: h.packetId, dir, why: `a later ${ACK_NAME[h.stage]} was sent, so the peer skipped this one` });
+      } else if (c.end === 'disconnect' || c.end === 'disconnect-with-will') {
+        // The broker reads packets in order: it had the PUBLISH/PUBREL before the DISCONNECT.
+        const brokerOwes = !owedC2S;
+        ctx.report(id, [h.frame, c.endFrame], c, {
+          packetId: h.packetId, dir,
+          why: brokerOwes ? 'the broker read it before the client\'s DISCONNECT and never answered' : 'the client disconnected with the handshake open (the session, if kept, resumes it)',
+        }, brokerOwes ? 'violation' : 'warning');
+      } else if (c.end === 'open') {
+        atEnd[d].push(h.frame);
+      } else {
+        reset[d].push(h.frame);
+      }
+    }
+    for (let d = 0; d < 2; d++) {
+      const dir = dirName(d === 0 ? 'c2s' : 's2c');
+      if (reset[d]!.length > 0) {
+        ctx.report('handshake-reset', [...reset[d]!.slice(0, 8), c.endFrame], c, { count: reset[d]!.length, dir, how: c.end ?? '?' });
+      }
+      if (atEnd[d]!.length > 0) ctx.report('handshake-incomplete-at-end', atEnd[d]!.slice(0, 8), c, { count: atEnd[d]!.length, dir });
+    }
+    for (let i = 0; i < 6; i++) {
+      const st = s.stats[i]!;
+      if (st.started === 0) continue;
+      if (this.rows.length >= ctx.opts.maxSummaryRows) {
+        ctx.limit('maxSummaryRows.handshakes', ctx.opts.maxSummaryRows, 'handshake rows', c.firstFrame);
+        break;
+      }
+      this.rows.push({
+        connection: c.id, clientId: c.clientId, direction: i < 3 ? 'c2s' : 's2c', qos: i % 3, started: st.started,
+        completed: st.completed, incomplete: st.started - st.completed,
+        latencyAvg: st.completed > 0 ? round3(st.latSum / st.completed) : null,
+        latencyMax: st.completed > 0 ? round3(st.latMax) : null,
+      });
+    }
+    s.inflight.clear();
+    c.slots[this.slot] = null;
+  }
+
+  summarize(result: AnalysisResult): void {
+    result.handshakes = this.rows.slice().sort((a, b) => a.connection - b.connection || (a.direction < b.direction ? -1 : 1) || a.qos - b.qos);
+  }
+}

@@ -1,0 +1,95 @@
+// Retained messages (MQTT 3.1.1 §3.3.1.3, 5.0 §3.3.1.3 and §3.8.3.1): the last retained message
+// per topic (an empty payload clears it, MQTT-3.3.1-10/11), sent with RETAIN=1 to a new matching
+// subscription (MQTT-3.3.1-6, -8); live forwarding with RETAIN=0 in 3.1.1 (MQTT-3.3.1-9) and as
+// published or 0 in 5.0 (Retain As Published, MQTT-3.3.1-12/13); v5 Retain Handling.
+
+import type { MqttMessage } from '../../pipeline/events.js';
+import { newSource, type Expectation } from '../correlation.js';
+import type { Ctx, Pass } from '../pass.js';
+import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState } from '../session.js';
+import { topicMatches } from '../topic.js';
+
+export class RetainPass implements Pass {
+  readonly name = 'retain';
+
+  message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
+    const r = msg.result;
+    if (r.status !== 'ok') return;
+    const p = r.packet;
+    if (p.type === 'PUBLISH') {
+      if (msg.dir === 'c2s') {
+        if (p.retain && p.qos <= 2 && ctx.topic.length > 0) {
+          // 5.0: a retained message with Message Expiry may vanish on its own: stop tracking it
+          const expires = msg.version === 5 && propNumber(p.properties, PROP_MESSAGE_EXPIRY) !== null;
+          store(ctx, c.broker, ctx.topic, expires ? 0 : ctx.len, ctx.hash, p.qos, msg.frame, msg.time);
+        }
+        return;
+      }
+      this.delivery(ctx, c, msg, p.retain);
+      return;
+    }
+    if (p.type === 'SUBSCRIBE' && msg.dir === 'c2s' && c.session !== null && c.broker.retained.size > 0) {
+      for (const sub of c.session.subs.values()) {
+        if (sub.subscribeFrame !== msg.frame || !sub.valid || sub.shared) continue; // MQTT-3.8.4 shared: no retained
+        // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never
+        if (c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced))) continue;
+        for (const e of c.broker.retained.values()) {
+          if (e.frame >= msg.frame || !topicMatches(sub.match, e.topic)) continue;
+          const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
+          const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
+          ctx.expectOn(c, 'retained', src, sub, q);
+        }
+      }
+    }
+  }
+
+  private delivery(ctx: Ctx, c: ConnState, msg: MqttMessage, retain: boolean): void {
+    const e = ctx.delivery;
+    if (e === null) return;
+    if (e.kind === 'retained') {
+      if (!retain) ctx.report('retain-flag-missing', [e.source.frame, msg.frame], c, { topic: e.source.topic });
+      return;
+    }
+    if (e.kind !== 'route' || e.sub === null) return;
+    // Live forwarding to a subscription established (SUBACK) before the publish arrived.
+    const v5 = c.version === 5;
+    const expected = v5 && e.sub.retainAsPublished ? e.source.retain : false;
+    if (retain !== expected) {
+      ctx.report('retain-flag-on-live', [e.source.frame, msg.frame], c, {
+        topic: e.source.topic, retain: retain ? 1 : 0, expected: expected ? '1 (Retain As Published)' : '0',
+      });
+    }
+  }
+
+  missed(ctx: Ctx, e: Expectation, observable: boolean): void {
+    const sub = e.sub;
+    // Judge only subscriptions the broker accepted (SUBACK seen, success).
+    if (!observable || sub === null || sub.granted === null || sub.granted >= 0x80) return;
+    ctx.report('retained-not-delivered', [e.source.frame, sub.subscribeFrame], e.conn, {
+      filter: sub.filter, topic: e.source.topic, retainedFrame: e.source.frame,
+    });
+  }
+}
+
+/** Update the broker's retained store; len 0 clears the topic (MQTT-3.3.1-10). */
+export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: number, qos: number, frame: number, time: number): void {
+  if (len === 0) {
+    b.retained.delete(topic);
+    return;
+  }
+  const old = b.retained.get(topic);
+  if (old === undefined && b.retained.size >= ctx.opts.maxRetainedTopics) {
+    if (!b.retainedOverflow) ctx.limit('maxRetainedTopics', ctx.opts.maxRetainedTopics, 'retained topics', frame);
+    b.retainedOverflow = true;
+    return;
+  }
+  if (old !== undefined) {
+    old.hash = hash;
+    old.len = len;
+    old.qos = qos;
+    old.frame = frame;
+    old.time = time;
+  } else {
+    b.retained.set(topic, { topic, hash, len, qos, frame, time });
+  }
+}

@@ -1,0 +1,120 @@
+// Sessions (MQTT 3.1.1 §3.1.2.4 and §3.2.2.2, 5.0 §3.1.2.4, §3.1.2.11.2 and §3.2.2.1.1): the
+// Session Present flag against what the capture saw of the client's earlier connections, QoS 1/2
+// messages kept for an offline persistent subscriber and delivered on reconnect (MQTT-3.1.2-5),
+// QoS 0 ones optionally, and clean sessions that lose what was published while away.
+
+import type { MqttMessage } from '../../pipeline/events.js';
+import { newSource, type Expectation } from '../correlation.js';
+import type { Ctx, Pass } from '../pass.js';
+import { type ClientRecord, type ConnState, type Session } from '../session.js';
+import { topicMatches } from '../topic.js';
+
+const MAX_OFFLINE_CHECKED = 256;
+
+export class SessionsPass implements Pass {
+  readonly name = 'sessions';
+
+  message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
+    const p = msg.result.status === 'ok' ? msg.result.packet : null;
+    if (p === null) return;
+    if (p.type === 'CONNACK' && msg.dir === 's2c' && c.connackFrame === msg.frame) {
+      this.connack(ctx, c, msg.frame, msg.time);
+    } else if (p.type === 'PUBLISH') {
+      if (msg.dir === 'c2s' && ctx.source !== null) this.whileAway(ctx, c);
+      else if (msg.dir === 's2c' && ctx.delivery?.kind === 'queued0') {
+        ctx.report('queued-qos0-delivered', [ctx.delivery.source.frame, msg.frame], c, {
+          topic: ctx.topic, clientId: c.clientId ?? '',
+        });
+      }
+    }
+  }
+
+  private connack(ctx: Ctx, c: ConnState, frame: number, time: number): void {
+    if (!c.fromConnect || c.cleanSession === null) return;
+    const sp = c.sessionPresent === true;
+    const code = c.connackCode ?? 0;
+    const v5 = c.version === 5;
+    const frames = [c.connectFrame, frame];
+    if (code !== 0) {
+      if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `the connection was refused (return code ${code}); it MUST be 0 (${v5 ? 'MQTT-3.2.2-6' : 'MQTT-3.2.2-4'})` });
+      return;
+    }
+    const cl = c.client;
+    if (c.cleanSession) {
+      if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `${v5 ? 'Clean Start' : 'CleanSession'}=1 (${v5 ? 'MQTT-3.2.2-2' : 'MQTT-3.2.2-1'})` });
+    } else if (!sp && cl !== null && c.prevSession !== null && this.sessionAlive(c.prevSession, c.prevOnline, c.prevOfflineSince, time)) {
+      ctx.report('session-present-wrong', frames, c, {
+        sp: 0, why: `the broker holds a session for "${cl.clientId}" from connection ${c.prevOnline?.id ?? 'earlier in the capture'} (${v5 ? 'MQTT-3.2.2-3' : 'MQTT-3.2.2-2'})`,
+      });
+    }
+    if (cl === null) return;
+    if (c.prevOnline === null && (cl.queued.length > 0 || cl.awayMatches > 0)) {
+      const prev = c.prevSession;
+      if (sp && prev !== null && prev.persistent) {
+        for (const q of cl.queued) {
+          const src = newSource('queued', q.topic, q.hash, q.len, q.qos, false, q.frame, q.time, -1, null);
+          ctx.expectOn(c, q.qos > 0 ? 'queued' : 'queued0', src, null, q.qos);
+        }
+      } else if (!sp) {
+        const lost = cl.queued.length + cl.awayMatches;
+        const why = prev !== null && !prev.persistent ? 'used a clean session before going away' : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
+        ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
+      }
+    }
+    cl.queued.length = 0;
+    cl.awayMatches = 0;
+    cl.queuedOverflow = false;
+  }
+
+  /** Did the session outlive its last connection up to `now`? */
+  private sessionAlive(s: Session, online: ConnState | null, offlineSince: number, now: number): boolean {
+    if (!s.persistent) return false;
+    if (online !== null) return true;
+    return s.expiry === 0xffffffff || now - offlineSince < s.expiry;
+  }
+
+  /** A client publish: remember it for each offline client whose session matches. */
+  private whileAway(ctx: Ctx, c: ConnState): void {
+    const b = c.broker;
+    if (b.offline.size === 0) return;
+    const src = ctx.source!;
+    let n = 0;
+    for (const cl of b.offline) {
+      if (++n > MAX_OFFLINE_CHECKED) {
+        ctx.limit('offlineSessionsChecked', MAX_OFFLINE_CHECKED, 'offline sessions checked per publish', ctx.frame);
+        break;
+      }
+      const s = cl.session;
+      if (s === null) continue;
+      let g = -1;
+      for (const sub of s.subs.values()) {
+        if (sub.removedFrame !== 0 || sub.granted === null || sub.granted >= 0x80 || !sub.valid) continue;
+        if (topicMatches(sub.match, src.topic) && sub.granted > g) g = sub.granted;
+      }
+      if (g < 0) continue;
+      const q = src.qos < g ? src.qos : g;
+      if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
+        this.queue(ctx, cl, src.topic, src.hash, src.len, q, src.frame, src.time);
+      } else {
+        cl.awayMatches++;
+      }
+    }
+  }
+
+  private queue(ctx: Ctx, cl: ClientRecord, topic: string, hash: number, len: number, qos: number, frame: number, time: number): void {
+    if (cl.queued.length >= ctx.opts.maxQueuedPerSession) {
+      if (!cl.queuedOverflow) ctx.limit('maxQueuedPerSession', ctx.opts.maxQueuedPerSession, 'messages per offline session', frame);
+      cl.queuedOverflow = true;
+      return;
+    }
+    cl.queued.push({ topic, hash, len, qos, frame, time });
+  }
+
+  missed(ctx: Ctx, e: Expectation, observable: boolean): void {
+    if (e.kind !== 'queued' || !observable) return;
+    ctx.report('queued-message-lost', [e.source.frame, e.conn.connackFrame], e.conn, {
+      qos: e.qos, topic: e.source.topic, pubFrame: e.source.frame, clientId: e.conn.clientId ?? '',
+    });
+  }
+}
+

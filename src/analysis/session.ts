@@ -1,0 +1,338 @@
+// The shared session model the passes read: brokers (one per server endpoint), clients by client
+// id across reconnects, their sessions and subscriptions, and per-connection state (what was
+// negotiated, what the capture can see, how it ended). The Analyzer keeps it up to date before
+// the passes look at each message.
+
+import type { ConnectionInfo } from '../pipeline/events.js';
+import type { ConnackPacket, ConnectPacket, MqttVersion, Property } from '../mqtt/types.js';
+import type { EndKind } from './schema.js';
+import type { Expectation } from './correlation.js';
+import { sharedSubscriptionFilter, topicFilterProblem, topicMatches } from './topic.js';
+
+export interface WillInfo {
+  topic: string;
+  hash: number;
+  len: number;
+  qos: number;
+  retain: boolean;
+  /** v5 Will Delay Interval (seconds), 0 in 3.1.1. */
+  delay: number;
+}
+
+/** One subscription of a session. */
+export interface Sub {
+  /** As sent in SUBSCRIBE (may be "$share/g/..."). */
+  filter: string;
+  /** The filter matched against topic names (the part after "$share/g/"). */
+  match: string;
+  shared: boolean;
+  valid: boolean;
+  requestedQos: number;
+  /** Granted QoS (0-2) or failure code (>= 0x80); null until the SUBACK is seen. */
+  granted: number | null;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: number;
+  subscribeFrame: number;
+  subscribeTime: number;
+  /** SUBACK frame, 0 until seen. */
+  ackFrame: number;
+  ackTime: number;
+  /** The SUBSCRIBE replaced an existing subscription with the same filter. */
+  replaced: boolean;
+  /** Frame of the UNSUBSCRIBE that removed it, 0 while active. */
+  removedFrame: number;
+  session: Session;
+}
+
+export interface Session {
+  clientId: string;
+  subs: Map<string, Sub>;
+  /** Every subscription of the session was seen (fresh session seen from its CONNECT). */
+  subsKnown: boolean;
+  /** Survives the network connection (3.1.1 CleanSession=0, 5.0 Session Expiry > 0). */
+  persistent: boolean;
+  /** v5 Session Expiry Interval in seconds (0xFFFFFFFF = never); 3.1.1: never when persistent. */
+  expiry: number;
+  /** The connection currently using the session, null while offline. */
+  conn: ConnState | null;
+}
+
+export interface RetainedEntry {
+  topic: string;
+  hash: number;
+  len: number;
+  qos: number;
+  frame: number;
+  time: number;
+}
+
+export interface QueuedMessage {
+  topic: string;
+  hash: number;
+  len: number;
+  qos: number;
+  frame: number;
+  time: number;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  broker: Broker;
+  connIds: number[];
+  online: ConnState | null;
+  /** The session as last known (kept while offline when persistent). */
+  session: Session | null;
+  offlineSince: number;
+  lastEnd: EndKind | null;
+  /** Matching messages published while offline (persistent sessions keep QoS 1/2 ones). */
+  queued: QueuedMessage[];
+  queuedOverflow: boolean;
+  /** Matching messages published while offline, counted for non-persistent sessions. */
+  awayMatches: number;
+  firstFrame: number;
+  lastFrame: number;
+}
+
+export interface Broker {
+  key: string;
+  retained: Map<string, RetainedEntry>;
+  retainedOverflow: boolean;
+  clients: Map<string, ClientRecord>;
+  clientsOverflow: boolean;
+  /** Subscriptions acknowledged (SUBACK seen, success) on open connections. */
+  activeSubs: Set<Sub>;
+  /** Bumped on any change of activeSubs; invalidates matchCache. */
+  gen: number;
+  matchCache: Map<string, { gen: number; subs: Sub[] }>;
+  /** Offline clients that have subscriptions: candidates for queued messages. */
+  offline: Set<ClientRecord>;
+}
+
+export interface ConnState {
+  info: ConnectionInfo;
+  id: number;
+  broker: Broker;
+  client: ClientRecord | null;
+  session: Session | null;
+  clientId: string | null;
+  version: MqttVersion | null;
+  connects: number;
+  connectFrame: number;
+  connectTime: number;
+  /** Type of the first client→broker packet, '' until one is seen. */
+  firstC2SType: string;
+  /** The capture saw this connection from its CONNECT (the first client packet). */
+  fromConnect: boolean;
+  protocolName: string;
+  protocolLevel: number;
+  keepAlive: number | null;
+  serverKeepAlive: number | null;
+  cleanSession: boolean | null;
+  sessionExpiry: number | null;
+  will: WillInfo | null;
+  connackFrame: number;
+  connackTime: number;
+  connackCode: number | null;
+  sessionPresent: boolean | null;
+  c2s: number;
+  s2c: number;
+  firstFrame: number;
+  lastFrame: number;
+  firstTime: number;
+  lastTime: number;
+  lastC2STime: number;
+  lastS2CTime: number;
+  maxSilence: number;
+  /** Time of the first capture gap in each direction, Infinity when none. */
+  gapC2S: number;
+  gapS2C: number;
+  end: EndKind | null;
+  endFrame: number;
+  endTime: number;
+  disconnectReason: number | null;
+  /** A later CONNECT with the same client id took the session over (MQTT-3.1.4-2). */
+  takenOver: boolean;
+  finalized: boolean;
+  aliasC2S: Map<number, string> | null;
+  aliasS2C: Map<number, string> | null;
+  pendingSub: Map<number, Sub[]>;
+  /** Deliveries the broker owes this connection, oldest first from expHead. */
+  expects: Expectation[];
+  expHead: number;
+  expectOverflow: boolean;
+  /** Per-pass state, indexed by the pass' position in the registry. */
+  slots: unknown[];
+  pings: number;
+  pingLatencyMax: number | null;
+  /** At CONNACK: the client's session as it was before this connection (null if none seen). */
+  prevSession: Session | null;
+  prevOfflineSince: number;
+  /** At CONNACK: the client's other connection was still open (a takeover). */
+  prevOnline: ConnState | null;
+  /** Scratch for grouping a publish's matching subscriptions per connection, no allocation. */
+  tmpSeq: number;
+  tmpMaxGranted: number;
+  tmpQosOk: number;
+  tmpSub: Sub | null;
+}
+
+export function newBroker(key: string): Broker {
+  return {
+    key, retained: new Map(), retainedOverflow: false, clients: new Map(), clientsOverflow: false,
+    activeSubs: new Set(), gen: 0, matchCache: new Map(), offline: new Set(),
+  };
+}
+
+export function newConnState(info: ConnectionInfo, broker: Broker, passes: number): ConnState {
+  return {
+    info, id: info.id, broker, client: null, session: null, clientId: null, version: null,
+    connects: 0, connectFrame: 0, connectTime: 0, firstC2SType: '', fromConnect: false,
+    protocolName: '', protocolLevel: 0, keepAlive: null, serverKeepAlive: null, cleanSession: null,
+    sessionExpiry: null, will: null, connackFrame: 0, connackTime: 0, connackCode: null,
+    sessionPresent: null, c2s: 0, s2c: 0, firstFrame: info.firstFrame, lastFrame: info.firstFrame,
+    firstTime: info.firstTime, lastTime: info.firstTime, lastC2STime: -1, lastS2CTime: -1, maxSilence: 0,
+    gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
+    takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
+    expects: [], expHead: 0, expectOverflow: false, slots: new Array<unknown>(passes).fill(null),
+    pings: 0, pingLatencyMax: null, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
+  };
+}
+
+export function propNumber(props: Property[] | undefined, id: number): number | null {
+  if (props === undefined) return null;
+  for (let i = 0; i < props.length; i++) {
+    const p = props[i]!;
+    if (p.id === id && typeof p.value === 'number') return p.value;
+  }
+  return null;
+}
+
+export const PROP_SESSION_EXPIRY = 0x11;
+export const PROP_SERVER_KEEP_ALIVE = 0x13;
+export const PROP_WILL_DELAY = 0x18;
+export const PROP_TOPIC_ALIAS = 0x23;
+export const PROP_MESSAGE_EXPIRY = 0x02;
+
+/** FNV-1a over the payload: deliveries are matched to publishes by topic + hash + length. */
+export function payloadHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The effective Keep Alive: v5 Server Keep Alive overrides the client's (5.0 §3.2.2.3.14). */
+export function effectiveKeepAlive(c: ConnState): number | null {
+  return c.serverKeepAlive ?? c.keepAlive;
+}
+
+/** The capture saw every client packet since CONNECT and every broker packet. */
+export function sawWholeConnection(c: ConnState): boolean {
+  return c.fromConnect && c.gapC2S === Infinity && c.gapS2C === Infinity;
+}
+
+export function applyConnect(c: ConnState, p: ConnectPacket, frame: number, time: number, version: MqttVersion): void {
+  c.connects++;
+  if (c.connects > 1) return; // a second CONNECT is a protocol violation; it changes nothing
+  c.connectFrame = frame;
+  c.connectTime = time;
+  if (c.c2s === 1 && c.gapC2S === Infinity) c.fromConnect = true;
+  c.clientId = p.clientId;
+  c.version = version;
+  c.protocolName = p.protocolName;
+  c.protocolLevel = p.protocolLevel;
+  c.keepAlive = p.keepAlive;
+  c.cleanSession = p.cleanSession;
+  c.sessionExpiry = version === 5 ? (propNumber(p.properties, PROP_SESSION_EXPIRY) ?? 0) : null;
+  if (p.willFlag && p.willTopic !== undefined) {
+    const payload = p.willPayload ?? new Uint8Array(0);
+    c.will = {
+      topic: p.willTopic, hash: payloadHash(payload), len: payload.length, qos: p.willQos, retain: p.willRetain,
+      delay: version === 5 ? (propNumber(p.willProperties, PROP_WILL_DELAY) ?? 0) : 0,
+    };
+  }
+}
+
+/** Does the session outlive the connection? 3.1.1: CleanSession=0. 5.0: Session Expiry > 0. */
+export function sessionPersistent(c: ConnState): boolean {
+  if (c.version === 5) return (c.sessionExpiry ?? 0) > 0;
+  return c.cleanSession === false;
+}
+
+export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time: number): void {
+  if (c.connackFrame !== 0) return;
+  c.connackFrame = frame;
+  c.connackTime = time;
+  c.connackCode = p.returnCode;
+  c.sessionPresent = p.sessionPresent;
+  if (c.version === 5) {
+    c.serverKeepAlive = propNumber(p.properties, PROP_SERVER_KEEP_ALIVE);
+    const se = propNumber(p.properties, PROP_SESSION_EXPIRY);
+    if (se !== null) c.sessionExpiry = se;
+  }
+}
+
+/** Attach the connection's session once CONNACK accepted it: a resumed session keeps its
+ *  subscriptions, a new one starts empty (and then every subscription is seen). */
+export function bindSession(c: ConnState, client: ClientRecord): void {
+  const persistent = sessionPersistent(c);
+  const resumed = c.sessionPresent === true && client.session !== null && client.session.persistent;
+  if (resumed) {
+    c.session = client.session!;
+  } else {
+    c.session = {
+      clientId: c.clientId ?? '', subs: new Map(),
+      // With Session Present=1 but no earlier session in the capture, its subscriptions predate us.
+      subsKnown: c.fromConnect && c.sessionPresent !== true,
+      persistent: false, expiry: 0, conn: c,
+    };
+  }
+  c.session.conn = c;
+  c.session.persistent = persistent;
+  c.session.expiry = c.version === 5 ? (c.sessionExpiry ?? 0) : (persistent ? 0xffffffff : 0);
+  client.session = c.session;
+}
+
+export function newSub(session: Session, filter: string, qos: number, options: number, frame: number, time: number): Sub {
+  const shared = sharedSubscriptionFilter(filter);
+  const match = shared ?? filter;
+  return {
+    filter, match, shared: shared !== null, valid: topicFilterProblem(match) === null,
+    requestedQos: qos, granted: null, noLocal: (options & 0x04) !== 0, retainAsPublished: (options & 0x08) !== 0,
+    retainHandling: (options >> 4) & 0x03, subscribeFrame: frame, subscribeTime: time, ackFrame: 0, ackTime: 0,
+    replaced: session.subs.has(filter), removedFrame: 0, session,
+  };
+}
+
+/** Acknowledged, successful subscriptions on open connections, matching a topic (cached). */
+export function matchingActiveSubs(b: Broker, topic: string): Sub[] {
+  const hit = b.matchCache.get(topic);
+  if (hit !== undefined && hit.gen === b.gen) return hit.subs;
+  const subs: Sub[] = [];
+  for (const s of b.activeSubs) if (topicMatches(s.match, topic)) subs.push(s);
+  if (b.matchCache.size >= 4096) b.matchCache.clear(); // bounded: rebuilt on demand
+  b.matchCache.set(topic, { gen: b.gen, subs });
+  return subs;
+}
+
+export function activateSub(b: Broker, s: Sub): void {
+  b.activeSubs.add(s);
+  b.gen++;
+}
+
+export function deactivateSub(b: Broker, s: Sub): void {
+  if (b.activeSubs.delete(s)) b.gen++;
+}
+
+/** Does any subscription of the session (active, pending or recently removed) match? */
+export function sessionMatches(s: Session, topic: string): boolean {
+  for (const sub of s.subs.values()) if (sub.valid && topicMatches(sub.match, topic)) return true;
+  return false;
+}
+
+export function endpoint(e: { addr: string; port: number }): string {
+  return e.addr.includes(':') ? `[${e.addr}]:${e.port}` : `${e.addr}:${e.port}`;
+}
