@@ -113,6 +113,8 @@ export const CATALOGUE = {
     'CONNACK return code {code} ({name}) for "{clientId}"'),
   'empty-client-id': e('conformance', 'violation', 'MQTT-3.1.3-7 / MQTT-3.1.3-8', 'Empty client id with a persistent session',
     'zero-length client id with CleanSession=0; {why}'),
+  'invalid-qos': e('conformance', 'violation', 'MQTT-3.3.1-4', 'QoS 3 (both QoS bits set)',
+    '{type}: {detail}'),
   'decode-note': e('conformance', 'warning', 'MQTT-2', 'Decoder anomaly',
     '{type}: {code}: {detail}'),
 

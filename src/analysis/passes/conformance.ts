@@ -16,6 +16,8 @@ for (const [k, v] of Object.entries(PacketType)) TYPE_NAMES[v] = k;
 const CHECKED_HERE = new Set<string>([
   'connect-reserved-flag', 'pubrel-bad-flags', 'wildcard-in-publish-topic', 'packet-id-zero', 'dup-set-on-qos0',
   'invalid-topic-filter', 'invalid-protocol-name', 'unsupported-protocol-level', 'empty-client-id',
+  // the decoder's names for what the passes check themselves
+  'dup-qos0', 'wildcard-in-topic', 'protocol-mismatch', 'session-present-on-refusal',
 ]);
 
 const CONNACK_3 = ['Accepted', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'];
