@@ -1,0 +1,152 @@
+// decodePacket on packets annotated field by field, per version; fuzz for all versions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { connectVersion, decodePacket, looksLikeConnect, looksLikeTlsClientHello, isShortPacket } from '../../src/mqtt/decode.js';
+import { reasonCodeName } from '../../src/mqtt/reason-codes.js';
+import { bytes, hex, pkt, props, str, u16, u32 } from './support/bytes.js';
+import type { MqttPacket, MqttVersion } from '../../src/mqtt/types.js';
+
+function ok(pdu: Uint8Array, v: MqttVersion): MqttPacket {
+  const r = decodePacket(pdu, v);
+  assert.equal(r.status, 'ok', r.status === 'malformed' ? r.reason : '');
+  return r.packet!;
+}
+const codes = (p: MqttPacket) => p.notes.map((n) => n.code);
+
+test('MQTT 3.1.1 CONNECT, variable header of Figure 3.6 (flags 0xCE, keep alive 10)', () => {
+  const pdu = pkt(0x10,               // CONNECT; pkt() adds Remaining Length
+    '\x00\x04MQTT', [0x04],           // Protocol Name, Level 4
+    [0xce], [0x00, 0x0a],             // Connect Flags: user, password, will QoS 1, will; keep alive 10
+    str('cid'), str('w/t'), str('bye'), str('user'), str('pass123'));
+  const p = ok(pdu, 4);
+  assert.equal(p.type, 'CONNECT');
+  if (p.type !== 'CONNECT') return;
+  assert.deepEqual([p.protocolName, p.protocolLevel, p.keepAlive, p.clientId, p.willTopic, p.username], ['MQTT', 4, 10, 'cid', 'w/t', 'user']);
+  assert.deepEqual([p.usernameFlag, p.passwordFlag, p.willRetain, p.willQos, p.willFlag, p.cleanSession], [true, true, false, 1, true, true]);
+  assert.equal(Buffer.from(p.password!).toString(), 'pass123');
+  assert.deepEqual(codes(p), []);
+  assert.equal(connectVersion(pdu), 4);
+  assert.ok(looksLikeConnect(pdu));
+});
+
+test('MQTT 5.0 CONNECT, variable header example of §3.1.2.11 (Session Expiry Interval 10)', () => {
+  const vh = hex('00 04 4d 51 54 54 05 c2 00 0a 05 11 00 00 00 0a');
+  const p = ok(pkt(0x10, vh, str(''), str('u'), str('pw')), 5);
+  if (p.type !== 'CONNECT') return assert.fail();
+  assert.deepEqual(p.properties, [{ id: 0x11, name: 'Session Expiry Interval', value: 10 }]);
+  assert.deepEqual([p.usernameFlag, p.passwordFlag, p.cleanSession, p.keepAlive, p.username], [true, true, true, 10, 'u']);
+  // user/password flags set but nothing left: Wireshark skips them silently; the spec says
+  // they MUST be present (MQTT-3.1.2-19/21): malformed, but not "short-packet".
+  const r = decodePacket(pkt(0x10, vh, str('')), 5);
+  assert.equal(r.status, 'malformed');
+  assert.ok(r.status === 'malformed' && r.reason.startsWith('missing-field') && !isShortPacket(r));
+});
+
+test('MQTT 3.1 CONNECT with MQIsdp, and name/level mismatch notes', () => {
+  const v3 = pkt(0x10, str('MQIsdp'), [3, 0x02], u16(30), str('c'));
+  assert.equal(connectVersion(v3), 3);
+  assert.ok(looksLikeConnect(v3));
+  assert.deepEqual(codes(ok(v3, 3)), []);
+  assert.deepEqual(codes(ok(pkt(0x10, str('MQIsdp'), [4, 0x03], u16(30), str('c')), 4)), ['protocol-mismatch', 'connect-reserved-flag']);
+  assert.equal(looksLikeConnect(pkt(0x10, str('HTTP'), [4, 2], u16(1), str('c'))), false);
+});
+
+test('PUBLISH per version: topic, packet id, v5 properties, payload view', () => {
+  for (const v of [3, 4] as const) {
+    const p = ok(pkt(0x3d, str('a/b'), u16(7), 'hi'), v); // DUP, QoS 2, RETAIN
+    if (p.type !== 'PUBLISH') return assert.fail();
+    assert.deepEqual([p.dup, p.qos, p.retain, p.topic, p.packetId, Buffer.from(p.payload).toString()], [true, 2, true, 'a/b', 7, 'hi']);
+  }
+  const p = ok(pkt(0x32, str('t'), u16(1), props([0x01, 1], [0x02], u32(60), [0x26], str('k'), str('v'), [0x0b], [0x81, 0x01]), 'x'), 5);
+  if (p.type !== 'PUBLISH') return assert.fail();
+  assert.deepEqual(p.properties, [
+    { id: 1, name: 'Payload Format Indicator', value: 1 }, { id: 2, name: 'Message Expiry Interval', value: 60 },
+    { id: 0x26, name: 'User Property', value: ['k', 'v'] }, { id: 0x0b, name: 'Subscription Identifier', value: 129 }]);
+});
+
+test('PUBLISH anomalies become notes (QoS 3, wildcard, bad UTF-8, U+0000, DUP on QoS 0)', () => {
+  assert.deepEqual(codes(ok(pkt(0x36, str('x'), u16(1)), 4)), ['invalid-qos']);
+  assert.deepEqual(codes(ok(pkt(0x30, str('a/#')), 4)), ['wildcard-in-topic']);
+  assert.deepEqual(codes(ok(pkt(0x30, str([0x61, 0xff])), 4)), ['invalid-utf8']);
+  assert.deepEqual(codes(ok(pkt(0x30, str([0x61, 0x00])), 4)), ['null-character']);
+  assert.deepEqual(codes(ok(pkt(0x38, str('a')), 4)), ['dup-qos0']);
+  assert.deepEqual(codes(ok(pkt(0x30, str([0xed, 0xa0, 0x80])), 4)), ['invalid-utf8']); // surrogate, MQTT-1.5.3-1
+});
+
+test('acks: v3.1.1 id only; v5 reason code and properties may be omitted (§3.4.2.1)', () => {
+  const a = ok(pkt(0x40, u16(9)), 4);
+  assert.deepEqual(a.type === 'PUBACK' && [a.packetId, a.reasonCode], [9, undefined]);
+  const b = ok(pkt(0x50, u16(9), [0x10]), 5);
+  assert.deepEqual(b.type === 'PUBREC' && [b.packetId, b.reasonCode, b.properties], [9, 0x10, undefined]);
+  const c = ok(pkt(0x62, u16(9), [0x92], props([0x1f], str('gone'))), 5);
+  assert.deepEqual(c.type === 'PUBREL' && c.properties, [{ id: 0x1f, name: 'Reason String', value: 'gone' }]);
+  assert.deepEqual(codes(ok(pkt(0x70, u16(9), [0x10]), 5)), ['invalid-reason-code']); // 0x10 not valid in PUBCOMP
+  assert.deepEqual(codes(ok(pkt(0x60, u16(9)), 4)), ['reserved-flags']);               // MQTT-3.6.1-1
+  assert.deepEqual(codes(ok(pkt(0x40, u16(0)), 4)), ['packet-id-zero']);
+});
+
+test('SUBSCRIBE / SUBACK / UNSUBSCRIBE / UNSUBACK per version', () => {
+  const s4 = ok(pkt(0x82, u16(1), str('a/+'), [1], str('#'), [2]), 4);
+  assert.deepEqual(s4.type === 'SUBSCRIBE' && s4.subscriptions.map((x) => [x.filter, x.qos]), [['a/+', 1], ['#', 2]]);
+  const s5 = ok(pkt(0x82, u16(1), props(), str('a'), [0x2d]), 5);
+  assert.deepEqual(s5.type === 'SUBSCRIBE' && s5.subscriptions[0], { filter: 'a', qos: 1, options: 0x2d, noLocal: true, retainAsPublished: true, retainHandling: 2 });
+  const sa = ok(pkt(0x90, u16(1), [0, 1, 2, 0x80]), 4);
+  assert.deepEqual(sa.type === 'SUBACK' && sa.returnCodes, [0, 1, 2, 0x80]);
+  assert.deepEqual(codes(ok(pkt(0x90, u16(1), [3]), 4)), ['invalid-return-code']);
+  const u = ok(pkt(0xa2, u16(2), str('a'), str('b')), 4);
+  assert.deepEqual(u.type === 'UNSUBSCRIBE' && u.filters, ['a', 'b']);
+  const ua = ok(pkt(0xb0, u16(2), props(), [0x00, 0x11]), 5);
+  assert.deepEqual(ua.type === 'UNSUBACK' && ua.reasonCodes, [0, 0x11]);
+});
+
+test('CONNACK, PING, DISCONNECT, AUTH, reserved type 0', () => {
+  const c4 = ok(pkt(0x20, [1, 0]), 4);
+  assert.deepEqual(c4.type === 'CONNACK' && [c4.sessionPresent, c4.returnCode], [true, 0]);
+  const c5 = ok(pkt(0x20, [0, 0x87], props([0x12], str('id'))), 5);
+  assert.deepEqual(c5.type === 'CONNACK' && [c5.returnCode, c5.properties?.length], [0x87, 1]);
+  assert.deepEqual(codes(ok(pkt(0xc0, [0]), 4)), ['trailing-bytes']);
+  const d = ok(pkt(0xe0, [0x04], props([0x11], u32(0))), 5);
+  assert.deepEqual(d.type === 'DISCONNECT' && [d.reasonCode, d.properties?.length], [4, 1]);
+  const a = ok(pkt(0xf0, [0x18], props([0x15], str('SCRAM'))), 5);
+  assert.equal(a.type === 'AUTH' && a.reasonCode, 0x18);
+  assert.deepEqual(codes(ok(pkt(0xf0), 4)), ['reserved-type']);
+  assert.deepEqual(codes(ok(pkt(0x00), 4)), ['reserved-type']);
+  assert.equal(reasonCodeName(14, 0), 'Normal disconnection');
+  assert.equal(reasonCodeName(9, 0), 'Granted QoS 0');
+  assert.equal(reasonCodeName(4, 0x92), undefined);
+});
+
+test('a short body inside a complete packet is malformed (short-packet), keeping what decoded', () => {
+  const r = decodePacket(pkt(0x32, str('topic'), [0]), 4);
+  assert.equal(r.status, 'malformed');
+  assert.ok(isShortPacket(r));
+  assert.equal(r.status === 'malformed' && r.offset, 9);
+  assert.equal(r.packet?.type === 'PUBLISH' && r.packet.topic, 'topic');
+  const v5connack = decodePacket(pkt(0x20, [0, 0]), 5); // v5 CONNACK needs a property length
+  assert.ok(isShortPacket(v5connack));
+  const unknown = decodePacket(pkt(0x30, str('t'), props([0x2b, 1]), 'p'), 5);
+  assert.equal(unknown.status, 'malformed');
+  assert.ok(!isShortPacket(unknown));
+  assert.equal(unknown.status === 'malformed' && unknown.offset, 6); // 2 header + 3 topic + 1 property length
+  assert.deepEqual(unknown.packet?.type === 'PUBLISH' && [unknown.packet.properties?.[0]?.name, Buffer.from(unknown.packet.payload).toString()], ['Unknown', 'p']);
+  const bad = decodePacket(Uint8Array.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 4);
+  assert.equal(bad.status === 'malformed' && bad.packet, null);
+});
+
+test('TLS ClientHello sniffing', () => {
+  assert.ok(looksLikeTlsClientHello(hex('16 03 01 02 00 01 00 01 fc 03 03')));
+  assert.ok(!looksLikeTlsClientHello(pkt(0x10, str('MQTT'), [4, 2], u16(1), str('c'))));
+});
+
+test('fuzz: decodePacket never throws on random bytes, any version', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(3, 4, 5), (b, v) => {
+    const r = decodePacket(b, v as MqttVersion);
+    assert.ok(r.status === 'ok' || r.status === 'malformed');
+  }), { numRuns: 3000 });
+  // well-framed random bodies for every type and flag nibble
+  fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 120 }), fc.constantFrom(3, 4, 5), (first, body, v) => {
+    const r = decodePacket(pkt(first, body), v as MqttVersion);
+    assert.ok(r.status === 'ok' || (r.status === 'malformed' && r.offset >= 0));
+  }), { numRuns: 5000 });
+});
