@@ -49,7 +49,9 @@ export class NetworkDecoder {
   private readonly frags: FragmentTable;
   private readonly warn: LinkWarning | undefined;
 
-  constructor(opts: NetworkDecoderOptions = {}) {
+  /** Options, or just the warning callback. */
+  constructor(opts: NetworkDecoderOptions | LinkWarning = {}) {
+    if (typeof opts === 'function') opts = { warn: opts };
     this.warn = opts.warn;
     this.frags = new FragmentTable(opts.fragments ?? DEFAULT_FRAGMENT_LIMITS);
   }

@@ -182,6 +182,7 @@ export class TcpReassembler {
       { addr: seg.dst.slice(0, len), port: seg.dstPort },
       frame.no,
     );
+    s.firstTime = frame.tsSec + frame.tsNsec / 1e9;
     const c = new Conn(s, key);
     // Newest first, so a reused 4-tuple finds the new stream before the released one.
     c.chain = this.table.get(key) ?? null;

@@ -50,6 +50,14 @@ export class TcpStream {
     this.lastFrame = firstFrame;
   }
 
+  /** Absolute time of the first frame, seconds since the epoch. */
+  firstTime = 0;
+
+  get addrA(): Uint8Array { return this.a.addr; }
+  get portA(): number { return this.a.port; }
+  get addrB(): Uint8Array { return this.b.addr; }
+  get portB(): number { return this.b.port; }
+
   /** The endpoint that sends in `dir`. */
   sender(dir: Dir): TcpEndpoint {
     return dir === 0 ? this.a : this.b;

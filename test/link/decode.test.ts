@@ -132,7 +132,8 @@ test('raw IP link types 101, 12, 14 (version nibble) and 228/229', () => {
 
 test('unknown link type: warned once, every frame counted', () => {
   const warnings: string[] = [];
-  const dec = new NetworkDecoder({ warn: (code, _m, no) => warnings.push(`${code}@${no}`) });
+  // The warning callback alone is accepted in place of the options object.
+  const dec = new NetworkDecoder((code, _m, no) => warnings.push(`${code}@${no}`));
   const seg = new TcpSegment();
   assert.equal(dec.decode(frameOf(ipv4Tcp(V4), 147, 1), seg), 'unknown-linktype');
   assert.equal(dec.decode(frameOf(ipv4Tcp(V4), 147, 2), seg), 'unknown-linktype');

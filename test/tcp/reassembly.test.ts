@@ -26,6 +26,9 @@ test('in order: handshake, data both ways, FIN both ways', () => {
   assert.deepEqual(s.rstFrame, [0, 0]);
   assert.equal(s.a.port, 50000);
   assert.equal(s.b.port, 1883);
+  assert.equal(s.portA, 50000);
+  assert.deepEqual([...s.addrB], [10, 0, 0, 2]);
+  assert.equal(s.firstTime, frame(1).tsSec);
   assert.equal(rec.text(0, 0), 'hello again');
   assert.equal(rec.text(0, 1), 'world!');
   assert.deepEqual(rec.chunks.map((c) => [c.frame, c.gap]), [[4, 0], [5, 0], [6, 0]]);
