@@ -73,9 +73,29 @@ function checkResult(ix: TraceIndex, c: Check, k: number, factor: number): Check
   };
 }
 
+function notChecked(c: Check, k: number, factor: number, missing: string[]): CheckResult {
+  return {
+    name: c.name ?? defaultName(c) ?? `check ${k + 1}`,
+    kind: checkKind(c),
+    status: 'fail',
+    frames: [],
+    message: `not checked: needs ${missing.map((m) => `"${m}"`).join(', ')} to pass first`,
+    ...(c.feedback !== undefined ? { feedback: c.feedback.trim() } : {}),
+    points: round2((c.points ?? 1) * factor),
+    earned: 0,
+  };
+}
+
 export function evaluatePart(part: Part, trace: Trace, ix = new TraceIndex(trace)): PartResult {
   const factor = scale(part);
-  const checks = part.expect.map((c, k) => checkResult(ix, c, k, factor));
+  const failedIds = new Set<string>();
+  const checks = part.expect.map((c, k) => {
+    const needs = typeof c.needs === 'string' ? [c.needs] : (c.needs ?? []);
+    const missing = needs.filter((n) => failedIds.has(n));
+    const r = missing.length ? notChecked(c, k, factor, missing) : checkResult(ix, c, k, factor);
+    if (c.id && r.status === 'fail') failedIds.add(c.id);
+    return r;
+  });
   const notes = [trace.readNote, trace.limitNote].filter((x): x is string => Boolean(x));
   return {
     id: String(part.id),

@@ -83,7 +83,7 @@ export function parseExpectations(text: string, source: string): LoadResult {
       }),
     };
   }
-  const problems = duplicatePartIds(parsed.data, doc, lc);
+  const problems = [...duplicatePartIds(parsed.data, doc, lc), ...unknownNeeds(parsed.data, doc, lc)];
   if (problems.length) return { ok: false, problems };
   return { ok: true, value: normalise(parsed.data, source) };
 }
@@ -100,6 +100,25 @@ function duplicatePartIds(f: ExpectationsFile, doc: Document, lc: LineCounter): 
     }
     seen.add(id);
   });
+  return out;
+}
+
+/** `needs` may name only checks that come earlier in the same part (so evaluation is one pass). */
+function unknownNeeds(f: ExpectationsFile, doc: Document, lc: LineCounter): LoadProblem[] {
+  const out: LoadProblem[] = [];
+  const lists: [Check[], (string | number)[]][] = f.parts ? f.parts.map((p, i) => [p.expect, ['parts', i, 'expect']]) : [[f.expect ?? [], ['expect']]];
+  for (const [checks, at] of lists) {
+    const seen = new Set<string>();
+    checks.forEach((c, k) => {
+      for (const n of typeof c.needs === 'string' ? [c.needs] : (c.needs ?? [])) {
+        if (seen.has(n)) continue;
+        const path = [...at, k, 'needs'];
+        const pos = lc.linePos(nodeAt(doc, path)?.range?.[0] ?? 0);
+        out.push({ line: pos.line, column: pos.col, path: pathText(path), message: `needs "${n}", which is not the id of an earlier check of this part` });
+      }
+      if (c.id) seen.add(c.id);
+    });
+  }
   return out;
 }
 

@@ -46,6 +46,11 @@ export const PacketFilterSchema = z.strictObject({
 export type PacketFilter = z.infer<typeof PacketFilterSchema>;
 
 const common = {
+  /** A short handle other checks of the part can name in `needs`. */
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'an id is letters, digits, - and _').optional(),
+  /** Earn this check only when these checks (ids, earlier in the part) pass: "no violation"
+   *  is worth nothing on a capture that does not show the behaviour at all. */
+  needs: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   name: z.string().min(1).optional(),
   /** Points this check is worth in a rubric (partial credit: each check counts on its own). */
   points: z.number().min(0).optional(),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerList } from './list.js';
 import { registerFlow } from './flow.js';
 import { registerReport } from './report.js';
+import { registerCheck } from './check.js';
 
 export type SetExit = (code: number) => void;
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerList(program, setExit);
   registerFlow(program, setExit);
   registerReport(program, setExit);
+  registerCheck(program, setExit);
 }
