@@ -189,11 +189,53 @@ export class CaptureReader {
     return p;
   }
 
+  /**
+   * Hot loop for pcapng: an EPB wholly inside `b` whose lengths and interface check out is
+   * delivered inline; every other block (and any EPB that fails a check) takes the unit-by-unit
+   * path, which also produces the failure verdicts, so both paths agree.
+   */
+  private runPcapng(b: Uint8Array, p: number): number {
+    const n = b.length;
+    const f = this.frame;
+    for (;;) {
+      if (this.phase !== Phase.Pcapng) return p; // failed
+      const avail = n - p;
+      if (avail >= 32) {
+        const be = this.be;
+        const len = be ? rd32be(b, p + 4) : rd32le(b, p + 4);
+        if ((be ? rd32be(b, p) : rd32le(b, p)) === EPB && len <= avail && len >= 32 && (len & 3) === 0) {
+          const i = be ? rd32be(b, p + 8) : rd32le(b, p + 8);
+          const caplen = be ? rd32be(b, p + 20) : rd32le(b, p + 20);
+          const trailer = be ? rd32be(b, p + len - 4) : rd32le(b, p + len - 4);
+          if (i < this.ifCount && caplen <= len - 32 && trailer === len && len <= MAX_RECORD) {
+            this.setTimestamp(f, i, be ? rd32be(b, p + 12) : rd32le(b, p + 12), be ? rd32be(b, p + 16) : rd32le(b, p + 16));
+            f.no++;
+            f.interfaceId = i;
+            f.linkType = this.ifLinkType[i]!;
+            f.tsDigits = this.ifDigits[i]!;
+            f.caplen = caplen;
+            f.origLen = be ? rd32be(b, p + 24) : rd32le(b, p + 24);
+            f.buf = b;
+            f.off = p + 28;
+            this.onFrame(f);
+            p += len;
+            continue;
+          }
+        }
+      }
+      const k = this.needBlock(b, p, avail);
+      if (k < 0 || avail < k) return p;
+      this.block(b, p, k);
+      p += k;
+    }
+  }
+
   /** Unit by unit: sniffing, file header, pcapng blocks. Switches to runPcap once records start. */
   private runGeneric(b: Uint8Array, p: number): number {
     const n = b.length;
     for (;;) {
       if (this.phase === Phase.PcapRecords) return this.runPcap(b, p);
+      if (this.phase === Phase.Pcapng) return this.runPcapng(b, p);
       const k = this.need(b, p, n - p);
       if (k < 0 || n - p < k) return p;
       this.consume(b, p, k);
