@@ -15,6 +15,7 @@ function framesCell(frames: number[], max = 8): string {
 
 /** Wrap long text so the table stays readable on a terminal. */
 function wrap(text: string, width: number): string {
+  if (text.includes('\n')) return text.split('\n').map((t) => wrap(t, width)).join('\n');
   if (text.length <= width) return text;
   const out: string[] = [];
   let line = '';

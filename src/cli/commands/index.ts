@@ -4,6 +4,7 @@ import { registerList } from './list.js';
 import { registerFlow } from './flow.js';
 import { registerReport } from './report.js';
 import { registerCheck } from './check.js';
+import { registerRubric } from './rubric.js';
 
 export type SetExit = (code: number) => void;
 
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerFlow(program, setExit);
   registerReport(program, setExit);
   registerCheck(program, setExit);
+  registerRubric(program, setExit);
 }
