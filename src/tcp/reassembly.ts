@@ -161,8 +161,15 @@ export class TcpReassembler {
     for (const head of this.table.values()) {
       for (let c: Conn | null = head; c !== null; c = c.chain) {
         if (c.stream.released) continue;
-        this.flush(c, 0, frame);
-        this.flush(c, 1, frame);
+        for (let d: Dir = 0; d < 2; d = (d + 1) as Dir) {
+          this.flush(c, d, frame);
+          // Bytes known lost at the very end (a snaplen-cut last segment): still say so.
+          const h = c.half[d];
+          if (h.gap > 0) {
+            this.sink.data(c.stream, d, EMPTY, frame, h.gap);
+            h.gap = 0;
+          }
+        }
         this.release(c, 'end', frame);
       }
     }

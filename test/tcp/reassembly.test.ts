@@ -156,6 +156,9 @@ test('snaplen-cut segments: the missing bytes become a gap before the next chunk
     { from: 'A', seq: ISN_A + 11, ack: ISN_B + 1, data: 'klm' },
   ]);
   assert.equal(rec.text(0, 0), 'abc|gap:7|klm');
+  // Cut at the very end of the capture: the trailing loss is reported with an empty chunk.
+  const { rec: rec2 } = play([...handshake(ISN_A, ISN_B), { from: 'A', seq: ISN_A + 1, ack: ISN_B + 1, data: 'abc', missing: 7 }]);
+  assert.equal(rec2.text(0, 0), 'abc|gap:7|');
 });
 
 test('mid-stream start: begins at the first segment seen, gap unknown', () => {
