@@ -41,6 +41,10 @@ export interface CollectedMessage {
   /** CONNECT only. */
   clientId?: string;
   keepAlive?: number;
+  /** CONNECT with a will: its topic and payload, since the broker may later publish it. */
+  willTopic?: string;
+  willLength?: number;
+  willHash?: number;
   /** SUBSCRIBE / UNSUBSCRIBE topic filters. */
   filters?: string[];
 }
@@ -128,6 +132,11 @@ export function collectMessage(m: MqttMessage): CollectedMessage {
     case 'CONNECT':
       out.clientId = p.clientId;
       out.keepAlive = p.keepAlive;
+      if (p.willFlag && p.willTopic !== undefined) {
+        out.willTopic = p.willTopic;
+        out.willLength = p.willPayload?.length ?? 0;
+        out.willHash = fnv1a(p.willPayload ?? new Uint8Array(0));
+      }
       break;
     case 'PUBLISH':
       out.topic = p.topic;

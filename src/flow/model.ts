@@ -29,9 +29,9 @@ export interface ArrowItem {
   type: string;
   /** Indices into FlowDiagram.findings. */
   findings: number[];
-  /** For a client's PUBLISH: the frames where the broker delivered it onwards. */
+  /** For a client's PUBLISH (or a CONNECT with a will): the frames where the broker delivered it. */
   forwardedAs?: number[];
-  /** For a broker's PUBLISH: the frame of the client PUBLISH it is a copy of. */
+  /** For a broker's PUBLISH: the frame of the client PUBLISH (or will CONNECT) it is a copy of. */
   copyOf?: number;
 }
 
@@ -136,14 +136,21 @@ export function participantsOf(c: Collected, shown: Set<number>): { participants
 
 /**
  * The broker's deliveries of a client's PUBLISH: a broker→client PUBLISH with the same topic and
- * payload is a copy of the latest such client PUBLISH before it (retained and queued deliveries
- * come later, so any earlier original counts). Returns copy index -> original index.
+ * payload is a copy of the latest such client PUBLISH (or will, from a CONNECT) before it;
+ * retained and queued deliveries come later, so any earlier original counts. Returns copy index
+ * -> original index.
  */
 export function correlateForwards(messages: CollectedMessage[]): Map<number, number> {
   const latest = new Map<string, number>();
   const copyOf = new Map<number, number>();
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
+    // A will is published by the broker on the client's behalf (MQTT-3.1.2-8): its copies
+    // point back to the CONNECT that carried it.
+    if (m.type === 'CONNECT' && m.willTopic !== undefined && m.dir === 'c2s') {
+      latest.set(`${m.willTopic}\u0000${m.willLength}\u0000${m.willHash}`, i);
+      continue;
+    }
     if (m.type !== 'PUBLISH' || m.malformed || m.topic === undefined) continue;
     const key = `${m.topic}\u0000${m.payloadLength}\u0000${m.payloadHash}`;
     if (m.dir === 'c2s') latest.set(key, i);
@@ -242,10 +249,11 @@ export function buildFlow(c: Collected, opts: FlowOptions = {}): FlowDiagram {
   const skip = new Set<number>();
   for (const run of pingRuns.values()) for (const i of run.slice(1)) skip.add(i);
 
-  // Closes, merged into the packet order by frame (a FIN after the last packet comes last).
+  // The first close of each connection (who ended it matters; the answering FIN does not),
+  // merged into the packet order by frame (a FIN after the last packet comes last).
   const closes = c.closes
     .filter((x) => drawnConns.has(x.conn) && !byTopic)
-    .filter((x, k, all) => all.findIndex((y) => y.conn === x.conn && y.dir === x.dir) === k)
+    .filter((x, k, all) => all.findIndex((y) => y.conn === x.conn) === k)
     .sort((a, b) => a.frame - b.frame);
   let nextClose = 0;
 

@@ -10,6 +10,8 @@ export interface TextOptions {
   width?: number;
   ascii?: boolean;
   color?: boolean;
+  /** Print each finding's message under it (default true; goldens leave the wording out). */
+  findingMessages?: boolean;
 }
 
 interface Glyphs {
@@ -89,7 +91,7 @@ function styleText(style: Style, s: string): string {
 
 /** Fewest columns left for labels before lifelines are squeezed or hidden. */
 const MIN_LABEL = 30;
-const MIN_SPACING = 4;
+const MIN_SPACING = 5;
 const MAX_SPACING = 14;
 
 function len(s: string): number {
@@ -120,7 +122,7 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
   out.push(`MQTT flow of ${d.source}: ${clients} client${clients === 1 ? '' : 's'}, ${d.packets} MQTT packet${d.packets === 1 ? '' : 's'}`);
   if (d.items.length === 0) {
     out.push('(no MQTT packets to draw)');
-    appendFindings(out, d.findings, g, width, paint);
+    appendFindings(out, d.findings, g, width, paint, opts.findingMessages !== false);
     return out.join('\n') + '\n';
   }
 
@@ -134,14 +136,21 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
   const tW = Math.max(4, formatRel(maxRel).length);
   const gutter = nW + 1 + tW + 2;
 
-  // Lifeline spacing: as wide as the names want, as narrow as the labels need.
+  // Lifeline spacing: as wide as the names want (up to MAX_SPACING), as narrow as the labels
+  // need, never below MIN_SPACING (then labels are shortened); beyond that, lanes go.
   let lanes = d.participants.length;
-  const room = width - gutter - 2 - MIN_LABEL;
+  let needed = MIN_LABEL;
+  for (const it of d.items) {
+    const [label, extra] = itemText(it, d, g);
+    needed = Math.max(needed, len(label) + len(extra));
+  }
+  const maxRoom = Math.max(MIN_SPACING, width - gutter - 3 - MIN_LABEL);
+  const room = Math.min(maxRoom, Math.max(width - gutter - 3 - needed, (lanes - 1) * MIN_SPACING));
   let sp = MAX_SPACING;
   if (lanes > 1) {
     const longest = Math.max(...d.participants.map((p) => len(p.name)));
     sp = Math.max(MIN_SPACING, Math.min(MAX_SPACING, longest + 2, Math.floor(room / (lanes - 1))));
-    if ((lanes - 1) * sp > Math.max(room, MIN_SPACING)) lanes = Math.max(2, Math.floor(Math.max(room, MIN_SPACING) / sp) + 1);
+    if ((lanes - 1) * sp > maxRoom) lanes = Math.max(2, Math.floor(maxRoom / sp) + 1);
   }
   const hidden = d.participants.slice(lanes);
   const x = (lane: number) => gutter + lane * sp;
@@ -159,12 +168,19 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
   }
   out.push('');
 
-  // Header: lifeline names at their columns.
-  const head = new Array<string>(labelAt).fill(' ');
+  // Header: lifeline names at their columns; when they do not fit between two lifelines, odd
+  // lanes go on a second line, so each name has two spacings.
   const put = (row: string[], at: number, s: string) => [...s].forEach((ch, k) => (row[at + k] = ch));
-  put(head, 0, 'No.'.padStart(nW) + ' ' + 'Time'.padStart(tW));
-  for (let i = 0; i < lanes; i++) put(head, x(i), cut(d.participants[i]!.name, i === lanes - 1 ? width - x(i) : sp - 1, g));
-  out.push(paint('bold', head.join('').trimEnd()));
+  const two = d.participants.slice(0, lanes - 1).some((p) => len(p.name) > sp - 1);
+  const heads = [new Array<string>(labelAt).fill(' '), new Array<string>(labelAt).fill(' ')];
+  put(heads[0]!, 0, 'No.'.padStart(nW) + ' ' + 'Time'.padStart(tW));
+  if (two) for (let i = 0; i < lanes; i += 2) heads[1]![x(i)] = g.life;
+  for (let i = 0; i < lanes; i++) {
+    const room = i === lanes - 1 ? width - x(i) : (two ? 2 : 1) * sp - 1;
+    put(heads[two ? i % 2 : 0]!, x(i), cut(d.participants[i]!.name, room, g));
+  }
+  out.push(paint('bold', heads[0]!.join('').trimEnd()));
+  if (two) out.push(heads[1]!.join('').trimEnd());
 
   const blank = (): string[] => {
     const row = new Array<string>(labelAt).fill(' ');
@@ -185,29 +201,21 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
       continue;
     }
     const row = blank();
-    let label: string;
-    let extra = '';
+    const [label, plainExtra] = itemText(it, d, g);
+    let extra = plainExtra;
     let style: Style = 'reset';
     const frame = it.kind === 'pings' ? it.firstFrame : it.frame;
     if (it.kind === 'close') {
       row[x(it.by === 'client' ? it.client : it.broker)] = g.close;
-      label = `TCP ${it.closeKind.toUpperCase()} from ${it.by} (stream ${it.conn})`;
       style = 'yellow';
-      if (it.findings.length) extra = ' ' + findingMark(it.findings);
     } else {
       drawArrow(row, x(from), x(to), it.kind === 'pings', g);
-      if (it.kind === 'pings') {
-        label = `PINGREQ/PINGRESP ${g.times}${it.count}, every ${it.every.toFixed(1)} s (#${it.firstFrame}${g.dash}#${it.lastFrame})`;
-        style = 'dim';
-      } else {
-        label = it.label;
-        style = arrowStyle(it.type);
-        if (it.forwardedAs) extra += ` ${g.forwarded} ${it.forwardedAs.map((f) => `#${f}`).join(' ')}`;
-        if (it.copyOf !== undefined) extra += ` ${g.copy} #${it.copyOf}`;
-        if (it.findings.length) extra += ' ' + findingMark(it.findings);
-      }
+      style = it.kind === 'pings' ? 'dim' : arrowStyle(it.type);
     }
-    const plainExtra = opts.color ? stripAnsi(extra) : extra;
+    if (opts.color && it.kind !== 'pings' && it.findings.length) {
+      // The same text as plainExtra, with the finding marks coloured.
+      extra = plainExtra.slice(0, plainExtra.length - len(findingMarks(it.findings, d, g)) ) + findingMark(it.findings);
+    }
     const text = cut(label, Math.max(8, labelWidth - len(plainExtra)), g);
     const lifelines = row.slice(gutter).join('');
     out.push(
@@ -227,8 +235,29 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
     out.push('');
     out.push(cut(`${g.forwarded} #n: the broker delivered this PUBLISH as frame n; ${g.copy} #n: a copy of frame n`, width, g));
   }
-  appendFindings(out, d.findings, g, width, paint);
+  appendFindings(out, d.findings, g, width, paint, opts.findingMessages !== false);
   return out.map((l) => l.trimEnd()).join('\n') + '\n';
+}
+
+function findingMarks(ks: number[], d: FlowDiagram, g: Glyphs): string {
+  return ks.map((k) => `${g.severity[d.findings[k]!.severity] ?? '?'}${k + 1}`).join(' ');
+}
+
+/** An item's label and what follows it (links to copies, finding marks), uncoloured. */
+function itemText(it: FlowItem, d: FlowDiagram, g: Glyphs): [string, string] {
+  if (it.kind === 'pings') {
+    return [`PINGREQ/PINGRESP ${g.times}${it.count}, every ${it.every.toFixed(1)} s (#${it.firstFrame}${g.dash}#${it.lastFrame})`, ''];
+  }
+  let extra = '';
+  let label: string;
+  if (it.kind === 'close') label = `TCP ${it.closeKind.toUpperCase()} from ${it.by}`;
+  else {
+    label = it.label;
+    if (it.forwardedAs) extra += ` ${g.forwarded} ${it.forwardedAs.map((f) => `#${f}`).join(' ')}`;
+    if (it.copyOf !== undefined) extra += ` ${g.copy} #${it.copyOf}`;
+  }
+  if (it.findings.length) extra += ' ' + findingMarks(it.findings, d, g);
+  return [label, extra];
 }
 
 /** Client lifeline to broker lifeline (either way); crossed lifelines show as crossings. */
@@ -274,11 +303,6 @@ function severityStyle(sev: string): Style {
   return sev === 'violation' ? 'red' : sev === 'warning' ? 'yellow' : sev === 'info' ? 'blue' : 'gray';
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-function stripAnsi(s: string): string {
-  return s.replace(ANSI, '');
-}
 
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
@@ -293,7 +317,7 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function appendFindings(out: string[], findings: Finding[], g: Glyphs, width: number, paint: (s: Style, t: string) => string): void {
+function appendFindings(out: string[], findings: Finding[], g: Glyphs, width: number, paint: (s: Style, t: string) => string, messages: boolean): void {
   if (!findings.length) return;
   out.push('');
   out.push(`Findings (${findings.length}):`);
@@ -301,7 +325,7 @@ function appendFindings(out: string[], findings: Finding[], g: Glyphs, width: nu
     const mark = `${g.severity[f.severity] ?? '?'}${k + 1}`;
     const frames = f.frames.length ? `frame${f.frames.length === 1 ? '' : 's'} ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ' + g.ellipsis : ''}` : 'no frame';
     out.push(`${paint(severityStyle(f.severity), mark.padStart(4))} ${f.severity} ${f.id} ${f.clause} ${paint('dim', frames)}`);
-    for (const l of wrap(f.message, width - 6)) out.push('      ' + l);
+    if (messages) for (const l of wrap(f.message, width - 6)) out.push('      ' + l);
   });
 }
 

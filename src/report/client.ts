@@ -10,7 +10,7 @@ export const REPORT_JS = String.raw`
   var D = JSON.parse(document.getElementById('report-data').textContent);
   var SVGNS = 'http://www.w3.org/2000/svg';
   var PAGE_ITEMS = 150, PAGE_ROWS = 250;
-  var ROW_H = 26, TOP = 56, GUTTER = 120, LANE_W = 190;
+  var ROW_H = 26, TOP = 56, GUTTER = 120, LANE_W = 210;
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -74,6 +74,7 @@ export const REPORT_JS = String.raw`
       defs.appendChild(m);
     });
     svg.appendChild(defs);
+    wrap.appendChild(svg);
     // Lifeline heads and lines.
     D.participants.forEach(function (p, i) {
       var x = laneX(i);
@@ -115,12 +116,23 @@ export const REPORT_JS = String.raw`
         g.appendChild(sv('line', { x1: x1 - 6, y1: y + 11, x2: x1 + 6, y2: y - 1 }));
         x2 = x1 + 2 * LANE_W / 3;
       }
-      var lx = kind === 2 ? x1 + 14 : (x1 + x2) / 2;
-      g.appendChild(sv('text', { 'class': 'label', x: lx, y: y, 'text-anchor': kind === 2 ? 'start' : 'middle' }, label));
+      svg.appendChild(g);
+      var lo = Math.min(x1, x2), hi = Math.max(x1, x2);
+      var text = sv('text', { 'class': 'label', x: kind === 2 ? x1 + 14 : (x1 + x2) / 2, y: y, 'text-anchor': kind === 2 ? 'start' : 'middle' }, label);
+      g.appendChild(text);
+      // A label wider than its arrow starts at the arrow's left end instead of spilling into the
+      // gutter; it may then run over lifelines to the right (the white halo keeps it legible).
+      var tw = text.getComputedTextLength ? text.getComputedTextLength() : 0;
+      var end = kind === 2 ? x1 + 14 + tw : (x1 + x2 + tw) / 2;
+      if (kind !== 2 && tw > hi - lo - 12) {
+        text.setAttribute('x', lo + 6);
+        text.setAttribute('text-anchor', 'start');
+        end = lo + 6 + tw;
+      }
       g.appendChild(sv('title', {}, 'Frame ' + frame + ', ' + fmt(it[2]) + ' s: ' + label));
       findings.forEach(function (fi, j) {
         var f = D.findings[fi];
-        var mx = Math.max(x1, x2) + 14 + j * 20;
+        var mx = Math.max(hi, end) + 14 + j * 20;
         var m = sv('g', { 'class': 'mark', 'data-finding': fi });
         m.appendChild(sv('circle', { cx: mx, cy: y + 5, r: 8, fill: SEV_COLOR[f.severity] || '#666' }));
         m.appendChild(sv('text', { x: mx, y: y + 8.5, 'text-anchor': 'middle' }, String(fi + 1)));
@@ -129,7 +141,6 @@ export const REPORT_JS = String.raw`
         g.appendChild(m);
       });
       g.addEventListener('click', function () { goToRow(frame, true); });
-      svg.appendChild(g);
     });
     // A client's PUBLISH and the broker's copies of it: a dashed curve along the broker's lifeline.
     items.forEach(function (it) {
@@ -140,7 +151,6 @@ export const REPORT_JS = String.raw`
       var bend = bx - 22 - Math.min(18, (y2 - y1) / 20);
       svg.insertBefore(sv('path', { 'class': 'fwd', d: 'M' + bx + ',' + (y1 + 5) + ' C' + bend + ',' + (y1 + 5) + ' ' + bend + ',' + (y2 + 5) + ' ' + bx + ',' + (y2 + 5) }), svg.firstChild.nextSibling);
     });
-    wrap.appendChild(svg);
     document.getElementById('diagram-page').textContent = 'items ' + (D.items.length ? first + 1 : 0) + '\u2013' + (first + items.length) + ' of ' + D.items.length + ' (page ' + (diagramPage + 1) + ' of ' + diagramPages + ')';
     if (highlight) highlightFrames(highlight);
   }
