@@ -1,0 +1,78 @@
+// The benchmark runner's arithmetic and reports, and the record walk it uses as a floor.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ratios, table, type Measurement } from '../../bench/bench.js';
+import { summarize } from '../../bench/profile.js';
+import { generateCapture } from '../../bench/generate.js';
+
+function m(name: string, wallSeconds: number, peakRssMb: number, ok = true): Measurement {
+  return { name, command: name, capture: 'F', ok, wallSeconds, peakRssMb, frames: 1_000_000, bytes: 200_000_000, ...(ok ? {} : { note: 'skipped: x' }) };
+}
+
+test('table: frames/s and MB/s from the wall time; failed runs show their note', () => {
+  const out = table([m('list', 2, 80), m('check', NaN, NaN, false)]).split('\n');
+  assert.equal(out.length, 4);
+  // 1e6 frames / 2 s; 200 MB / 2 s.
+  assert.match(out[2]!, /\| list \| `list` \| 2\.00 \| 500,000 \| 100\.0 \| 80 \|/);
+  assert.match(out[3]!, /skipped: x/);
+});
+
+test('ratios: speed-up against tshark and the targets (10x list, 20x check, RSS < 200 MB)', () => {
+  const lines = ratios([m('list', 7, 90), m('check', 4, 250), m('tshark', 70, 3300), m('walk', 1, 40)]);
+  assert.match(lines[0]!, /^- list: 10\.0x faster than tshark \(target >= 10x: PASS\).*target < 200: PASS/);
+  assert.match(lines[1]!, /^- check: 17\.5x faster than tshark \(target >= 20x: FAIL\).*target < 200: FAIL/);
+  assert.match(lines[2]!, /record walk alone takes 14% of the packet list's time/);
+  assert.match(ratios([m('list', 7, 90)])[0]!, /no tshark run/);
+});
+
+test('profile summary: self time per function and per file from the samples', () => {
+  const root = '/repo';
+  const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
+  const profile = {
+    startTime: 0,
+    endTime: 1_000_000,
+    nodes: [
+      { id: 1, callFrame: frame('(root)', '') },
+      { id: 2, callFrame: frame('push', 'file:///repo/dist/src/capture/reader.js', 9) },
+      { id: 3, callFrame: frame('decode', 'file:///repo/dist/src/mqtt/decode.js', 19) },
+      { id: 4, callFrame: frame('decode', 'file:///repo/dist/src/mqtt/decode.js', 19) },
+      { id: 5, callFrame: frame('(garbage collector)', '') },
+    ],
+    // 10 samples: 3 in push, 2 + 3 in decode (two call sites), 2 in GC; 100 µs each.
+    samples: [2, 2, 2, 3, 3, 4, 4, 4, 5, 5],
+    timeDeltas: Array(10).fill(100),
+  };
+  const s = summarize(profile, root);
+  assert.deepEqual(
+    s.functions.map((h) => [h.where, Math.round(h.selfPercent)]),
+    [
+      ['src/mqtt/decode.ts:decode:20', 50],
+      ['src/capture/reader.ts:push:10', 30],
+      ['(garbage collector)', 20],
+    ],
+  );
+  assert.deepEqual(s.files[0], { where: 'src/mqtt/decode.ts', selfPercent: 50 });
+  assert.equal(s.totalMs, 1000);
+});
+
+test('the record walk counts every frame the generator wrote', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mqtt-bench-walk-'));
+  try {
+    const path = join(dir, 'w.pcap');
+    const stats = generateCapture({ size: 500_000, out: path, concurrency: 10 });
+    const walk = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'bench', 'walk.' + (import.meta.url.endsWith('.ts') ? 'ts' : 'js'));
+    const args = import.meta.url.endsWith('.ts') ? ['--import', 'tsx', walk, path] : [walk, path];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [frames, status] = r.stdout.trim().split(' ');
+    assert.equal(Number(frames), stats.frames);
+    assert.equal(status, 'ok');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
