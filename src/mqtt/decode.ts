@@ -548,36 +548,39 @@ function decodeReasonOnly(r: Reader, p: DisconnectPacket | AuthPacket, type: num
 
 // ---------------------------------------------------------------------------------------------
 
+/** Fresh packet with every field present from the start: stable object shapes keep V8 fast. */
 function newPacket(type: number, headerFlags: number, remainingLength: number, length: number, notes: DecodeNote[]): MqttPacket {
-  const base = { headerFlags, remainingLength, length, notes };
   const flags = headerFlags & 0x0f;
   switch (type) {
     case PacketType.CONNECT:
-      return { ...base, type: 'CONNECT', protocolName: '', protocolLevel: 0, connectFlags: 0, cleanSession: false,
-        willFlag: false, willQos: 0, willRetain: false, usernameFlag: false, passwordFlag: false, keepAlive: 0, clientId: '' };
+      return { type: 'CONNECT', headerFlags, remainingLength, length, notes, protocolName: '', protocolLevel: 0, connectFlags: 0,
+        cleanSession: false, willFlag: false, willQos: 0, willRetain: false, usernameFlag: false, passwordFlag: false, keepAlive: 0,
+        properties: undefined, clientId: '', willProperties: undefined, willTopic: undefined, willPayload: undefined,
+        username: undefined, password: undefined };
     case PacketType.CONNACK:
-      return { ...base, type: 'CONNACK', ackFlags: 0, sessionPresent: false, returnCode: 0 };
+      return { type: 'CONNACK', headerFlags, remainingLength, length, notes, ackFlags: 0, sessionPresent: false, returnCode: 0, properties: undefined };
     case PacketType.PUBLISH:
-      return { ...base, type: 'PUBLISH', dup: (flags & 8) !== 0, qos: (flags >> 1) & 3, retain: (flags & 1) !== 0,
-        topic: '', payload: EMPTY };
+      return { type: 'PUBLISH', headerFlags, remainingLength, length, notes, dup: (flags & 8) !== 0, qos: (flags >> 1) & 3,
+        retain: (flags & 1) !== 0, topic: '', packetId: undefined, properties: undefined, payload: EMPTY };
     case PacketType.PUBACK: case PacketType.PUBREC: case PacketType.PUBREL: case PacketType.PUBCOMP:
-      return { ...base, type: PACKET_TYPE_NAMES[type] as AckPacket['type'], packetId: 0 };
+      return { type: PACKET_TYPE_NAMES[type] as AckPacket['type'], headerFlags, remainingLength, length, notes, packetId: 0,
+        reasonCode: undefined, properties: undefined };
     case PacketType.SUBSCRIBE:
-      return { ...base, type: 'SUBSCRIBE', packetId: 0, subscriptions: [] };
+      return { type: 'SUBSCRIBE', headerFlags, remainingLength, length, notes, packetId: 0, properties: undefined, subscriptions: [] };
     case PacketType.SUBACK:
-      return { ...base, type: 'SUBACK', packetId: 0, returnCodes: [] };
+      return { type: 'SUBACK', headerFlags, remainingLength, length, notes, packetId: 0, properties: undefined, returnCodes: [] };
     case PacketType.UNSUBSCRIBE:
-      return { ...base, type: 'UNSUBSCRIBE', packetId: 0, filters: [] };
+      return { type: 'UNSUBSCRIBE', headerFlags, remainingLength, length, notes, packetId: 0, properties: undefined, filters: [] };
     case PacketType.UNSUBACK:
-      return { ...base, type: 'UNSUBACK', packetId: 0 };
+      return { type: 'UNSUBACK', headerFlags, remainingLength, length, notes, packetId: 0, properties: undefined, reasonCodes: undefined };
     case PacketType.PINGREQ: case PacketType.PINGRESP:
-      return { ...base, type: PACKET_TYPE_NAMES[type] as EmptyPacket['type'] };
+      return { type: PACKET_TYPE_NAMES[type] as EmptyPacket['type'], headerFlags, remainingLength, length, notes };
     case PacketType.DISCONNECT:
-      return { ...base, type: 'DISCONNECT' };
+      return { type: 'DISCONNECT', headerFlags, remainingLength, length, notes, reasonCode: undefined, properties: undefined };
     case PacketType.AUTH:
-      return { ...base, type: 'AUTH' };
+      return { type: 'AUTH', headerFlags, remainingLength, length, notes, reasonCode: undefined, properties: undefined };
     default:
-      return { ...base, type: 'RESERVED' } satisfies ReservedPacket;
+      return { type: 'RESERVED', headerFlags, remainingLength, length, notes } satisfies ReservedPacket;
   }
 }
 
