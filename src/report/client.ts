@@ -311,9 +311,10 @@ export const REPORT_JS = String.raw`
   // ---- keepalive timelines -------------------------------------------------------------------
   function timeline(c) {
     var W = 900, H = 64, L = 10, R = 10;
-    var t0 = c.first, t1 = Math.max(c.last, c.first + (c.keepAlive || 1));
-    var span = t1 - t0 || 1;
-    function X(t) { return L + (t - t0) / span * (W - L - R); }
+    // The connection's life, plus a little room to show the window after its last packet.
+    var t0 = c.first, t1 = Math.max(c.last + Math.min(c.keepAlive || 0, (c.last - c.first) * 0.05), c.first + 0.001);
+    var span = t1 - t0;
+    function X(t) { return L + (Math.min(t, t1) - t0) / span * (W - L - R); }
     var svg = sv('svg', { xmlns: SVGNS, width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
     var client = c.c2s.concat(c.pings).sort(function (a, b) { return a - b; });
     if (c.keepAlive) {

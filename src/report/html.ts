@@ -72,7 +72,7 @@ function summarySection(c: Collected, data: ReportData): string {
   for (const f of data.findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
   const versions = [...new Set(c.messages.filter((m) => m.type === 'CONNECT').map((m) => versionName(m.version)))];
   const clients = data.participants.filter((p) => p.kind === 'client');
-  const duration = c.rows.length ? Number(c.rows[c.rows.length - 1]!.time) : 0;
+  const duration = Number.isFinite(c.lastTime - c.firstTime) ? c.lastTime - c.firstTime : 0;
   const card = (label: string, value: string | number, cls = '') => `<div class="card ${cls}"><b>${escapeHtml(String(value))}</b>${escapeHtml(label)}</div>`;
   const end =
     c.captureEnd && c.captureEnd.status !== 'ok'
