@@ -149,6 +149,12 @@ class Reader {
   strBody(what: string, at: number, n: number): string {
     const p = this.pos;
     this.pos += n;
+    const b = this.buf;
+    let i = p;
+    const e = p + n;
+    // Fast path: printable ASCII needs neither validation nor a decoder.
+    while (i < e && b[i]! < 0x80 && b[i]! !== 0) i++;
+    if (i === e) return n === 0 ? '' : latin1Slice.call(b, p, e);
     const check = checkUtf8(this.buf, p, p + n);
     if (check === 1) this.note('invalid-utf8', `${what} is not well-formed UTF-8 (MQTT-1.5.3-1)`, at);
     else if (check === 2) this.note('null-character', `${what} contains U+0000 (MQTT-1.5.3-2)`, at);
