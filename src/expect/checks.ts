@@ -148,7 +148,7 @@ function fieldTests(f: PacketFilter, ix: TraceIndex): FieldTest[] {
 
 export function describeFilter(f: PacketFilter): string {
   const parts: string[] = [];
-  parts.push(f.type === undefined ? 'packet' : Array.isArray(f.type) ? f.type.join('|') : f.type);
+  if (f.type !== undefined) parts.push(Array.isArray(f.type) ? f.type.join('|') : f.type);
   if (f.topic !== undefined) parts.push(f.topic);
   if (f.matches !== undefined) parts.push(`matching ${f.matches}`);
   if (f.qos !== undefined) parts.push(`QoS ${f.qos}`);
@@ -160,7 +160,7 @@ export function describeFilter(f: PacketFilter): string {
   if (f.payload !== undefined) parts.push(`payload ${JSON.stringify(f.payload)}`);
   if (f.wildcard !== undefined) parts.push(f.wildcard ? 'with wildcard' : 'without wildcard');
   if (f.sessionPresent !== undefined) parts.push(`session present=${f.sessionPresent ? 1 : 0}`);
-  return parts.join(' ');
+  return parts.join(' ') || 'any';
 }
 
 function matcher(f: PacketFilter, ix: TraceIndex): (p: TPacket) => boolean {

@@ -121,8 +121,8 @@ export function unreadablePart(part: Part, file: string, reason: string): PartRe
       kind: checkKind(c),
       status: 'fail' as const,
       frames: [],
-      message: `could not read: ${reason}`,
-      ...(c.feedback !== undefined ? { feedback: c.feedback.trim() } : {}),
+      // The reason once, short; the rubric's advice is about the lab, not about this problem.
+      message: `could not read: ${reason.length > 160 ? reason.slice(0, 157) + '...' : reason}`,
       points: round2((c.points ?? 1) * factor),
       earned: 0,
     })),

@@ -5,6 +5,7 @@ import { registerFlow } from './flow.js';
 import { registerReport } from './report.js';
 import { registerCheck } from './check.js';
 import { registerRubric } from './rubric.js';
+import { registerGrade } from './grade.js';
 
 export type SetExit = (code: number) => void;
 
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerReport(program, setExit);
   registerCheck(program, setExit);
   registerRubric(program, setExit);
+  registerGrade(program, setExit);
 }
