@@ -365,3 +365,26 @@ test('truncation at every byte offset: small real captures (corpus)', (t) => {
     checkEveryCut(readFileSync(join(root, f)), 1000);
   }
 });
+
+test('pcapng timestamps: any 64-bit value at any resolution equals exact BigInt arithmetic', () => {
+  const resolutions = [0, 1, 3, 6, 9, 10, 11, 12, 15, 0x80 | 0, 0x80 | 10, 0x80 | 20, 0x80 | 23, 0x80 | 24, 0x80 | 30, 0x80 | 40];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...resolutions),
+      fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: 1n << 62n }), fc.bigInt({ min: 0n, max: 1n << 40n })),
+      fc.integer({ min: -1_000_000, max: 1_000_000 }),
+      (tsresol, ts, tsoffset) => {
+        const file = writePcapng({ interfaces: [{ linkType: 1, tsresol, tsoffset }], blocks: [{ type: 'epb', ts, data: tiny }] });
+        const { frames } = readAll(file);
+        // pcapng §4.2/§4.3: seconds = ts / units + if_tsoffset; the rest, in ns, truncated.
+        const units = tsresol & 0x80 ? 1n << BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
+        const sec = ts / units + BigInt(tsoffset);
+        const ns = ((ts % units) * 1_000_000_000n) / units;
+        // tsSec is a double: exact while the seconds fit in 2^53, as every real capture does.
+        if (sec < 1n << 53n && sec > -(1n << 53n)) assert.equal(frames[0]!.tsSec, Number(sec));
+        assert.equal(frames[0]!.tsNsec, Number(ns));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+});
