@@ -34,6 +34,7 @@ export class Analyzer implements DissectionSink, Ctx {
   readonly opts: ResolvedOptions;
   readonly passes: Pass[];
   private readonly passByName = new Map<string, Pass>();
+  private readonly timed: Pass[];
   private readonly conns = new Map<number, ConnState>();
   private readonly finalizedIds = new Set<number>();
   private readonly brokers = new Map<string, Broker>();
@@ -66,6 +67,7 @@ export class Analyzer implements DissectionSink, Ctx {
     this.opts = resolveOptions(opts);
     this.passes = passes ?? createPasses();
     for (const p of this.passes) this.passByName.set(p.name, p);
+    this.timed = this.passes.filter((p) => p.advance !== undefined);
   }
 
   // ---- Ctx ----
@@ -122,6 +124,7 @@ export class Analyzer implements DissectionSink, Ctx {
     c.lastTime = t;
     this.delivery = null;
     this.source = null;
+    for (let i = 0; i < this.timed.length; i++) this.timed[i]!.advance!(this, t);
     const r = msg.result;
     const p = r.status === 'ok' ? r.packet : r.packet;
     if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
@@ -238,7 +241,7 @@ export class Analyzer implements DissectionSink, Ctx {
     const key = endpoint(info.server);
     let b = this.brokers.get(key);
     if (b === undefined) {
-      b = newBroker(key);
+      b = newBroker(key, info.server.addr);
       this.brokers.set(key, b);
     }
     return b;
@@ -478,7 +481,8 @@ export class Analyzer implements DissectionSink, Ctx {
       if (e.filled) continue;
       if (!final && at - e.time <= w) break;
       e.filled = true;
-      const observable = c.s2c > 0 && missObservable(c, e.time, at, w) && !e.source.refused;
+      const stalled = e.qos > 0 && c.s2cInflight > 0; // flow control may hold it back
+      const observable = c.s2c > 0 && !stalled && missObservable(c, e.time, at, w) && !e.source.refused && !e.source.unreleased;
       this.passByName.get(OWNER[e.kind])?.missed?.(this, e, observable);
     }
     compactExpectations(c);

@@ -34,6 +34,9 @@ export interface Source {
   deliveries: number;
   /** Free text for messages (e.g. how the will's connection ended). */
   note: string;
+  /** A QoS 2 publish not yet released by PUBREL: a broker may hold it back until then
+   *  (§4.3.3 Method B), so nothing is owed yet. */
+  unreleased: boolean;
 }
 
 export interface Expectation {
@@ -54,7 +57,7 @@ export interface Expectation {
 
 export function newSource(kind: Source['kind'], topic: string, hash: number, len: number, qos: number, retain: boolean,
   frame: number, time: number, connId: number, clientId: string | null): Source {
-  return { kind, topic, hash, len, qos, retain, frame, time, connId, clientId, refused: false, deliveries: 0, note: '' };
+  return { kind, topic, hash, len, qos, retain, frame, time, connId, clientId, refused: false, deliveries: 0, note: '', unreleased: kind === 'publish' && qos === 2 };
 }
 
 /** Record that `conn` should receive `source`. Returns false when the connection's cap is hit. */

@@ -36,6 +36,8 @@ export interface Ctx {
 export interface Pass {
   readonly name: string;
   connection?(ctx: Ctx, c: ConnState): void;
+  /** Time moved on to `now` (called before the model takes in each message): timers. */
+  advance?(ctx: Ctx, now: number): void;
   /** Called after the session model took the message in. */
   message?(ctx: Ctx, c: ConnState, msg: MqttMessage): void;
   gap?(ctx: Ctx, c: ConnState, dir: Direction, frame: number, bytes: number): void;

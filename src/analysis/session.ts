@@ -6,7 +6,7 @@
 import type { ConnectionInfo } from '../pipeline/events.js';
 import type { ConnackPacket, ConnectPacket, MqttVersion, Property } from '../mqtt/types.js';
 import type { EndKind } from './schema.js';
-import type { Expectation } from './correlation.js';
+import type { Expectation, Source } from './correlation.js';
 import { sharedSubscriptionFilter, topicFilterProblem, topicMatches } from './topic.js';
 
 export interface WillInfo {
@@ -59,6 +59,8 @@ export interface Session {
 }
 
 export interface RetainedEntry {
+  /** The publish that set it (null for a will): a QoS 2 one counts once released. */
+  source: Source | null;
   topic: string;
   hash: number;
   len: number;
@@ -96,6 +98,10 @@ export interface ClientRecord {
 
 export interface Broker {
   key: string;
+  /** On a loopback address: the capture is on the broker host. Elsewhere (a public broker,
+   *  a capture on one client's host) clients outside the capture may change shared state
+   *  (retained messages, sessions), so absence-based findings are weaker there. */
+  local: boolean;
   retained: Map<string, RetainedEntry>;
   retainedOverflow: boolean;
   clients: Map<string, ClientRecord>;
@@ -165,6 +171,10 @@ export interface ConnState {
   slots: unknown[];
   pings: number;
   pingLatencyMax: number | null;
+  /** Broker → client QoS 1/2 handshakes the client has not completed: while any is open the
+   *  broker may hold further QoS 1/2 messages back (flow control, 5.0 §4.9 Receive Maximum;
+   *  3.1.1 brokers' in-flight windows). Kept by the qos pass. */
+  s2cInflight: number;
   /** At CONNACK: the client's session as it was before this connection (null if none seen). */
   prevSession: Session | null;
   prevOfflineSince: number;
@@ -177,9 +187,9 @@ export interface ConnState {
   tmpSub: Sub | null;
 }
 
-export function newBroker(key: string): Broker {
+export function newBroker(key: string, addr = ''): Broker {
   return {
-    key, retained: new Map(), retainedOverflow: false, clients: new Map(), clientsOverflow: false,
+    key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedOverflow: false, clients: new Map(), clientsOverflow: false,
     activeSubs: new Set(), gen: 0, matchCache: new Map(), offline: new Set(),
   };
 }
@@ -195,7 +205,7 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
     takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
     expects: [], expHead: 0, expectOverflow: false, slots: new Array<unknown>(passes).fill(null),
-    pings: 0, pingLatencyMax: null, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
+    pings: 0, pingLatencyMax: null, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
   };
 }
 
@@ -280,8 +290,14 @@ export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time
 export function bindSession(c: ConnState, client: ClientRecord): void {
   const persistent = sessionPersistent(c);
   const resumed = c.sessionPresent === true && client.session !== null && client.session.persistent;
+  const early = c.session; // subscriptions pipelined before the CONNACK (allowed, §3.1.4)
   if (resumed) {
-    c.session = client.session!;
+    const s = client.session!;
+    if (early !== null && early !== s) for (const [f, sub] of early.subs) { sub.session = s; s.subs.set(f, sub); }
+    c.session = s;
+  } else if (early !== null) {
+    early.subsKnown = c.fromConnect && c.sessionPresent !== true;
+    early.clientId = c.clientId ?? '';
   } else {
     c.session = {
       clientId: c.clientId ?? '', subs: new Map(),
@@ -290,10 +306,11 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
       persistent: false, expiry: 0, conn: c,
     };
   }
-  c.session.conn = c;
-  c.session.persistent = persistent;
-  c.session.expiry = c.version === 5 ? (c.sessionExpiry ?? 0) : (persistent ? 0xffffffff : 0);
-  client.session = c.session;
+  const bound = c.session!;
+  bound.conn = c;
+  bound.persistent = persistent;
+  bound.expiry = c.version === 5 ? (c.sessionExpiry ?? 0) : (persistent ? 0xffffffff : 0);
+  client.session = bound;
 }
 
 export function newSub(session: Session, filter: string, qos: number, options: number, frame: number, time: number): Sub {

@@ -4,7 +4,7 @@
 // published or 0 in 5.0 (Retain As Published, MQTT-3.3.1-12/13); v5 Retain Handling.
 
 import type { MqttMessage } from '../../pipeline/events.js';
-import { newSource, type Expectation } from '../correlation.js';
+import { newSource, type Expectation, type Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState } from '../session.js';
 import { topicMatches } from '../topic.js';
@@ -21,7 +21,7 @@ export class RetainPass implements Pass {
         if (p.retain && p.qos <= 2 && ctx.topic.length > 0) {
           // 5.0: a retained message with Message Expiry may vanish on its own: stop tracking it
           const expires = msg.version === 5 && propNumber(p.properties, PROP_MESSAGE_EXPIRY) !== null;
-          store(ctx, c.broker, ctx.topic, expires ? 0 : ctx.len, ctx.hash, p.qos, msg.frame, msg.time);
+          store(ctx, c.broker, ctx.topic, expires ? 0 : ctx.len, ctx.hash, p.qos, msg.frame, msg.time, ctx.source);
         }
         return;
       }
@@ -34,7 +34,8 @@ export class RetainPass implements Pass {
         // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never
         if (c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced))) continue;
         for (const e of c.broker.retained.values()) {
-          if (e.frame >= msg.frame || !topicMatches(sub.match, e.topic)) continue;
+          if (e.frame >= msg.frame || e.source?.unreleased === true || e.source?.refused === true) continue;
+          if (!topicMatches(sub.match, e.topic)) continue;
           const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
           const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
           ctx.expectOn(c, 'retained', src, sub, q);
@@ -67,12 +68,13 @@ export class RetainPass implements Pass {
     if (!observable || sub === null || sub.granted === null || sub.granted >= 0x80) return;
     ctx.report('retained-not-delivered', [e.source.frame, sub.subscribeFrame], e.conn, {
       filter: sub.filter, topic: e.source.topic, retainedFrame: e.source.frame,
-    });
+    }, e.conn.broker.local ? 'violation' : 'warning');
   }
 }
 
 /** Update the broker's retained store; len 0 clears the topic (MQTT-3.3.1-10). */
-export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: number, qos: number, frame: number, time: number): void {
+export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: number, qos: number, frame: number, time: number,
+  source: Source | null): void {
   if (len === 0) {
     b.retained.delete(topic);
     return;
@@ -89,7 +91,8 @@ export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: num
     old.qos = qos;
     old.frame = frame;
     old.time = time;
+    old.source = source;
   } else {
-    b.retained.set(topic, { topic, hash, len, qos, frame, time });
+    b.retained.set(topic, { source, topic, hash, len, qos, frame, time });
   }
 }

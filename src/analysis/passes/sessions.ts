@@ -44,8 +44,8 @@ export class SessionsPass implements Pass {
       if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `${v5 ? 'Clean Start' : 'CleanSession'}=1 (${v5 ? 'MQTT-3.2.2-2' : 'MQTT-3.2.2-1'})` });
     } else if (!sp && cl !== null && c.prevSession !== null && this.sessionAlive(c.prevSession, c.prevOnline, c.prevOfflineSince, time)) {
       ctx.report('session-present-wrong', frames, c, {
-        sp: 0, why: `the broker holds a session for "${cl.clientId}" from connection ${c.prevOnline?.id ?? 'earlier in the capture'} (${v5 ? 'MQTT-3.2.2-3' : 'MQTT-3.2.2-2'})`,
-      });
+        sp: 0, why: `the broker holds a session for "${cl.clientId}" from connection ${c.prevOnline?.id ?? 'earlier in the capture'} (${v5 ? 'MQTT-3.2.2-3' : 'MQTT-3.2.2-2'})${c.broker.local ? '' : '; clients outside the capture could have ended it'}`,
+      }, c.broker.local ? 'violation' : 'warning');
     }
     if (cl === null) return;
     if (c.prevOnline === null && (cl.queued.length > 0 || cl.awayMatches > 0)) {
@@ -114,7 +114,7 @@ export class SessionsPass implements Pass {
     if (e.kind !== 'queued' || !observable) return;
     ctx.report('queued-message-lost', [e.source.frame, e.conn.connackFrame], e.conn, {
       qos: e.qos, topic: e.source.topic, pubFrame: e.source.frame, clientId: e.conn.clientId ?? '',
-    });
+    }, e.conn.broker.local ? 'violation' : 'warning');
   }
 }
 

@@ -22,8 +22,11 @@ export class WillPass implements Pass {
   private nextDue = Infinity;
   private readonly reported = new WeakSet<Source>();
 
+  advance(ctx: Ctx, now: number): void {
+    if (now >= this.nextDue) this.fireDue(ctx, now);
+  }
+
   message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
-    if (ctx.now >= this.nextDue) this.fireDue(ctx, ctx.now);
     const p = msg.result.status === 'ok' ? msg.result.packet : null;
     if (p === null) return;
     if (p.type === 'CONNECT' && msg.dir === 'c2s' && this.pending.length > 0) {
@@ -72,7 +75,7 @@ export class WillPass implements Pass {
     const src = newSource('will', w.topic, w.hash, w.len, w.qos, w.retain, c.endFrame, at, c.id, c.clientId);
     src.note = c.end ?? '?';
     ctx.routeToSubscribers(c.broker, null, src, expected ? 'will' : 'will-forbidden');
-    if (expected && w.retain) store(ctx, c.broker, w.topic, w.len, w.hash, w.qos, c.endFrame, at);
+    if (expected && w.retain) store(ctx, c.broker, w.topic, w.len, w.hash, w.qos, c.endFrame, at, null);
   }
 
   private fireDue(ctx: Ctx, now: number): void {
