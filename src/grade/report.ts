@@ -19,7 +19,8 @@ export function gradebookCsv(c: ClassResult): string {
   const head = ['Student', 'ID', ...parts.map((p, k) => `Part ${p.id}${p.title ? ` ${p.title}` : ''} (${c.students[0]?.parts[k]?.points ?? ''})`), `Total (${maxTotal})`, 'Notes'];
   const rows = [head.map(csvField).join(',')];
   for (const s of c.students) {
-    const notes = [...s.student.notes, ...s.unreadable.map((u) => `could not read ${u.file}: ${u.reason}`)].join('; ');
+    const partNotes = new Set(s.parts.filter((p) => p.file !== '-' && p.note).map((p) => `${p.file}: ${p.note}`));
+    const notes = [...s.student.notes, ...s.unreadable.map((u) => `could not read ${u.file}: ${u.reason}`), ...partNotes].join('; ');
     rows.push([s.student.name, s.student.id, ...s.parts.map((p) => p.earned), s.earned, notes].map(csvField).join(','));
   }
   return rows.join('\r\n') + '\r\n';

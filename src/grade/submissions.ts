@@ -154,9 +154,19 @@ export function safeEntryPath(entryName: string): string[] | null {
   return parts.map(safeName);
 }
 
+/** Entry names are UTF-8 when general purpose bit 11 is set, else CP437 (ASCII is the same;
+ *  other CP437 bytes are shown as Latin-1, which is close enough for a file name). */
+function entryFileName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown as Buffer | string;
+  if (typeof raw === 'string') return raw;
+  return raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1');
+}
+
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((res, rej) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false }, (err, zip) =>
+    // decodeStrings: false — yauzl would reject the whole zip on one "../" entry; we decode and
+    // sanitise names ourselves so one hostile entry is skipped and the rest is graded.
+    yauzl.open(path, { lazyEntries: true, autoClose: true, validateEntrySizes: true, decodeStrings: false }, (err, zip) =>
       err || !zip ? rej(err ?? new Error('cannot open zip')) : res(zip),
     ),
   );
@@ -211,21 +221,32 @@ export async function studentsFromZip(zipPath: string, dest: string, limits: Sub
     zip.on('end', () => res());
     zip.on('entry', (entry: yauzl.Entry) => {
       void (async () => {
-        const isDir = entry.fileName.endsWith('/');
-        const parts = safeEntryPath(entry.fileName);
-        if (isDir || (parts && parts.length && parts[0]!.startsWith('__MACOSX'))) return;
-        if (!parts || !parts.length) {
-          studentFor('(unknown)', '').notes.push(`skipped zip entry "${entry.fileName}": its path leaves the folder`);
+        const entryName = entryFileName(entry);
+        const isDir = entryName.endsWith('/');
+        const parts = safeEntryPath(entryName);
+        if (parts && parts.length && parts[0]!.startsWith('__MACOSX')) return;
+        if (isDir) {
+          // A student folder with nothing in it is still a student (who gets "no files").
+          if (parts && parts.length === 1) {
+            const f = parseStudentFolder(entryName.replace(/\\/g, '/').split('/').filter(Boolean)[0]!);
+            studentFor(f.name, f.id);
+          }
           return;
         }
+        if (!parts || !parts.length) {
+          studentFor('(unknown)', '').notes.push(`skipped zip entry "${entryName}": its path leaves the folder`);
+          return;
+        }
+        // The student's name comes from the raw folder name (shown escaped); disk paths from the safe one.
+        const raw = entryName.replace(/\\/g, '/').split('/').filter((x) => x !== '' && x !== '.');
         let s: Student;
         let rel: string[];
         if (parts.length === 1) {
-          const f = parseStudentFile(parts[0]!);
+          const f = parseStudentFile(raw[0]!);
           s = studentFor(f.name, f.id);
           rel = [safeName(f.fileName)];
         } else {
-          const f = parseStudentFolder(parts[0]!);
+          const f = parseStudentFolder(raw[0]!);
           s = studentFor(f.name, f.id);
           rel = parts.slice(1);
         }
