@@ -252,7 +252,8 @@ export const REPORT_JS = String.raw`
     var r = D.rows[i];
     var tr = el('tr', { 'class': 'detail', id: 'detail-' + r[0] });
     var td = el('td', { colspan: 7 });
-    var text = D.details ? D.details[i] : null;
+    var idx = D.details ? D.details.rows[i] : null;
+    var text = idx ? idx.map(function (k) { return D.details.lines[k]; }).join('\n') : null;
     td.appendChild(el('pre', {}, text || 'Frame ' + r[0] + ': ' + r[5] + '\n(no detail recorded)'));
     var back = el('a', { 'class': 'fr noprint', href: '#diagram-section' }, 'show in diagram');
     back.addEventListener('click', function (ev) { ev.preventDefault(); goToArrow([r[0]], true); });

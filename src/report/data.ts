@@ -36,8 +36,9 @@ export interface ReportData {
   items: ItemTuple[];
   /** Packet list: [no, time, src, dst, length, info, connection, types (comma list), topics (\n list)]. */
   rows: (number | string)[][];
-  /** `-V` text per row (same order), or null when not available. */
-  details: (string | null)[] | null;
+  /** `-V` text per row (same order) as indices into a table of distinct lines: most lines of a
+   *  tshark-style tree repeat from packet to packet, so this is a fraction of the plain text. */
+  details: { lines: string[]; rows: (number[] | null)[] } | null;
   findings: { id: string; severity: string; clause: string; frames: number[]; message: string; title: string }[];
   connections: ReportConnection[];
   /** Participant name per connection id, for the list's client filter. */
@@ -68,7 +69,7 @@ export function buildReportData(c: Collected, diagram: FlowDiagram = buildFlow(c
     const topics = [...new Set(msgs.flatMap((m) => (m.topic !== undefined ? [m.topic] : m.filters ?? [])))].join('\n');
     return [r.no, r.time, r.src, r.dst, r.length, r.info, conn, types, topics];
   });
-  const details = c.rows.some((r) => r.detail !== undefined) ? c.rows.map((r) => r.detail ?? null) : null;
+  const details = c.rows.some((r) => r.detail !== undefined) ? lineTable(c.rows.map((r) => r.detail)) : null;
 
   const findings = diagram.findings.map((f) => ({
     id: f.id,
@@ -143,6 +144,24 @@ function keepaliveData(c: Collected, connName: Record<number, string>, findings:
     k.marks.push([t, i]);
   });
   return [...byId.values()];
+}
+
+function lineTable(texts: (string | undefined)[]): NonNullable<ReportData['details']> {
+  const lines: string[] = [];
+  const index = new Map<string, number>();
+  const rows = texts.map((t) => {
+    if (t === undefined) return null;
+    return t.replace(/\n+$/, '').split('\n').map((line) => {
+      let k = index.get(line);
+      if (k === undefined) {
+        k = lines.length;
+        lines.push(line);
+        index.set(line, k);
+      }
+      return k;
+    });
+  });
+  return { lines, rows };
 }
 
 /** Microsecond precision is all a picture needs, and keeps the JSON short. */
