@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scenario, findings, violations } from './support.js';
+
+test('retain: retained message delivered to a late subscriber with RETAIN=1, live ones with RETAIN=0: no finding', () => {
+  const s = scenario();
+  const pub = s.connect('pub');
+  pub.publish('home/t', '21.5', { retain: true });
+  const sub = s.connect('sub');
+  sub.subscribe('home/#');
+  sub.receive('home/t', '21.5', { retain: true });
+  pub.publish('home/t', '22.0', { retain: true });
+  sub.receive('home/t', '22.0', { retain: false });
+  sub.disconnect();
+  pub.disconnect();
+  assert.deepEqual(violations(s.result()), []);
+});
+
+test('retain: late subscriber never gets the retained message: retained-not-delivered', () => {
+  const s = scenario();
+  const pub = s.connect('pub');
+  const rf = pub.publish('home/t', '21.5', { retain: true });
+  const sub = s.connect('sub');
+  const sf = sub.subscribe('home/t');
+  s.wait(15);
+  sub.disconnect();
+  const m = findings(s.result(), 'retained-not-delivered');
+  assert.equal(m.length, 1);
+  assert.deepEqual(m[0]!.frames, [rf, sf]);
+});
+
+test('retain: an empty retained payload clears the topic, nothing is owed', () => {
+  const s = scenario();
+  const pub = s.connect('pub');
+  pub.publish('home/t', '21.5', { retain: true });
+  pub.publish('home/t', '', { retain: true });
+  const sub = s.connect('sub');
+  sub.subscribe('home/t');
+  s.wait(15);
+  sub.disconnect();
+  assert.equal(findings(s.result(), 'retained-not-delivered').length, 0);
+});
+
+test('retain: retained message sent on subscribe with RETAIN=0: retain-flag-missing', () => {
+  const s = scenario();
+  s.connect('pub').publish('a', 'v', { retain: true });
+  const sub = s.connect('sub');
+  sub.subscribe('a');
+  const d = sub.receive('a', 'v', { retain: false });
+  const m = findings(s.result(), 'retain-flag-missing');
+  assert.equal(m.length, 1);
+  assert.ok(m[0]!.frames.includes(d));
+});
+
+test('retain: 3.1.1 live forwarding with RETAIN=1: retain-flag-on-live; v5 Retain As Published allows it', () => {
+  const s = scenario();
+  const sub = s.connect('sub');
+  sub.subscribe('a');
+  const sub5 = s.connect('sub5', { version: 5 });
+  sub5.subscribe('a', 0, { options: 0x08 }); // Retain As Published
+  const pub = s.connect('pub');
+  pub.publish('a', 'v', { retain: true });
+  const bad = sub.receive('a', 'v', { retain: true });
+  sub5.receive('a', 'v', { retain: true });
+  const m = findings(s.result(), 'retain-flag-on-live');
+  assert.equal(m.length, 1);
+  assert.ok(m[0]!.frames.includes(bad));
+});
+
+test('retain: v5 Retain Handling 2 means no retained message is owed', () => {
+  const s = scenario();
+  s.connect('pub', { version: 5 }).publish('a', 'v', { retain: true });
+  const sub = s.connect('sub', { version: 5 });
+  sub.subscribe('a', 0, { options: 0x20 });
+  s.wait(15);
+  sub.disconnect();
+  assert.equal(findings(s.result(), 'retained-not-delivered').length, 0);
+});
