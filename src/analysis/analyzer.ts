@@ -130,6 +130,12 @@ export class Analyzer implements DissectionSink, Ctx {
     if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
     if (p !== null && r.status === 'ok') this.model(c, msg, p);
     for (let i = 0; i < this.passes.length; i++) this.passes[i]!.message?.(this, c, msg);
+    // After DISCONNECT the sender closes the network connection (MQTT-3.14.4-1, 5.0 §3.14.4):
+    // the connection ends here even if the capture misses the FIN.
+    if (p?.type === 'DISCONNECT' && c.endFrame === msg.frame) {
+      this.finalize(c, t);
+      return;
+    }
     if (!c2s && c.expects.length > 0) this.judge(c, t, false);
   }
 

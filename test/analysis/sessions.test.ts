@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scenario, findings, violations } from './support.js';
+
+test('sessions: persistent subscriber gets its QoS 1 message on reconnect, QoS 0 not: no violation', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { clean: false });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  sub.close();
+  const pub = s.connect('pub');
+  pub.publish('q/1', 'keep me', { qos: 1 });
+  pub.publish('q/0', 'lose me', { qos: 0 });
+  const again = s.connect('sub', { clean: false, sessionPresent: true });
+  again.receive('q/1', 'keep me', { qos: 1 });
+  s.wait(15);
+  again.disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.equal(findings(r, 'queued-qos0-delivered').length, 0);
+});
+
+test('sessions: queued QoS 1 message not delivered after Session Present=1: queued-message-lost', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { clean: false });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  sub.close();
+  const pf = s.connect('pub').publish('q/1', 'keep me', { qos: 1 });
+  const again = s.connect('sub', { clean: false, sessionPresent: true });
+  s.wait(15);
+  again.disconnect();
+  const m = findings(s.result(), 'queued-message-lost');
+  assert.equal(m.length, 1);
+  assert.equal(m[0]!.frames[0], pf);
+});
+
+test('sessions: QoS 0 queued and delivered is info only', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { clean: false });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  s.connect('pub').publish('q/0', 'zero', { qos: 0 });
+  const again = s.connect('sub', { clean: false, sessionPresent: true });
+  again.receive('q/0', 'zero');
+  const r = s.result();
+  assert.equal(findings(r, 'queued-qos0-delivered')[0]?.severity, 'info');
+});
+
+test('sessions: clean session subscriber misses what was published while away: session-not-persistent (info)', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { clean: true });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  s.connect('pub').publish('q/1', 'gone', { qos: 1 });
+  s.connect('sub', { clean: true });
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.equal(findings(r, 'session-not-persistent')[0]?.severity, 'info');
+});
+
+test('sessions: Session Present=1 with CleanSession=1, or 0 although a session is held (loopback broker): session-present-wrong', () => {
+  const s = scenario();
+  const a = s.connect('a', { clean: true, sessionPresent: true });
+  a.disconnect();
+  const b = s.connect('b', { clean: false });
+  b.disconnect();
+  b.close();
+  const b2 = s.connect('b', { clean: false, sessionPresent: false });
+  b2.disconnect();
+  const m = findings(s.result(), 'session-present-wrong');
+  assert.equal(m.length, 2);
+  assert.ok(m.every((f) => f.severity === 'violation'));
+});
+
+test('sessions: first persistent connection in the capture may have SP=1 or 0', () => {
+  const s = scenario();
+  s.connect('x', { clean: false, sessionPresent: true }).disconnect();
+  s.connect('y', { clean: false, sessionPresent: false }).disconnect();
+  assert.equal(findings(s.result(), 'session-present-wrong').length, 0);
+});
