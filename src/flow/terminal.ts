@@ -119,7 +119,7 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
   const out: string[] = [];
 
   const clients = d.participants.filter((p) => p.kind === 'client').length;
-  out.push(`MQTT flow of ${d.source}: ${clients} client${clients === 1 ? '' : 's'}, ${d.packets} MQTT packet${d.packets === 1 ? '' : 's'}`);
+  out.push(cut(`MQTT flow of ${d.source}: ${clients} client${clients === 1 ? '' : 's'}, ${d.packets} MQTT packet${d.packets === 1 ? '' : 's'}`, width, g));
   if (d.items.length === 0) {
     out.push('(no MQTT packets to draw)');
     appendFindings(out, d.findings, g, width, paint, opts.findingMessages !== false);
@@ -164,7 +164,7 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
     out.push(cut(`  ${p.name}: ${eps}`, width, g));
   }
   if (hidden.length) {
-    out.push(cut(`  (${hidden.length} more not drawn: ${hidden.map((p) => p.name).join(', ')}; use --client ID or a wider terminal)`, width, g));
+    out.push(cut(`  (${hidden.length} more not drawn, use --client ID or a wider terminal: ${hidden.map((p) => p.name).join(', ')})`, width, g));
   }
   out.push('');
 
@@ -228,7 +228,7 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
         extra,
     );
   }
-  if (dropped) out.push(`(${dropped} item${dropped === 1 ? '' : 's'} of lifelines not drawn left out)`);
+  if (dropped) out.push(cut(`(${dropped} item${dropped === 1 ? '' : 's'} of lifelines not drawn left out)`, width, g));
 
   const anyLink = d.items.some((it) => it.kind === 'arrow' && (it.forwardedAs || it.copyOf !== undefined));
   if (anyLink) {
@@ -324,7 +324,8 @@ function appendFindings(out: string[], findings: Finding[], g: Glyphs, width: nu
   findings.forEach((f, k) => {
     const mark = `${g.severity[f.severity] ?? '?'}${k + 1}`;
     const frames = f.frames.length ? `frame${f.frames.length === 1 ? '' : 's'} ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ' + g.ellipsis : ''}` : 'no frame';
-    out.push(`${paint(severityStyle(f.severity), mark.padStart(4))} ${f.severity} ${f.id} ${f.clause} ${paint('dim', frames)}`);
+    const head = cut(`${mark.padStart(4)} ${f.severity} ${f.id} ${f.clause} ${frames}`, width, g);
+    out.push(paint(severityStyle(f.severity), head.slice(0, 4)) + head.slice(4));
     if (messages) for (const l of wrap(f.message, width - 6)) out.push('      ' + l);
   });
 }
