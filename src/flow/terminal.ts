@@ -161,7 +161,8 @@ export function renderFlowText(d: FlowDiagram, opts: TextOptions = {}): string {
   for (let i = 0; i < lanes; i++) {
     const p = d.participants[i]!;
     const eps = p.endpoints.length > 3 ? `${p.endpoints.slice(0, 3).join(', ')}, +${p.endpoints.length - 3}` : p.endpoints.join(', ');
-    out.push(cut(`  ${p.name}: ${eps}`, width, g));
+    // Lifelines named by their address (no CONNECT, several brokers) need no legend entry.
+    out.push(cut(eps === p.name || p.name.endsWith(` ${eps}`) ? `  ${p.name}` : `  ${p.name}: ${eps}`, width, g));
   }
   if (hidden.length) {
     out.push(cut(`  (${hidden.length} more not drawn, use --client ID or a wider terminal: ${hidden.map((p) => p.name).join(', ')})`, width, g));

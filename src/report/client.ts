@@ -332,6 +332,10 @@ export const REPORT_JS = String.raw`
     c.c2s.forEach(function (t) { svg.appendChild(sv('line', { 'class': 'c2s', x1: X(t), x2: X(t), y1: 10, y2: 25 })); });
     c.s2c.forEach(function (t) { svg.appendChild(sv('line', { 'class': 's2c', x1: X(t), x2: X(t), y1: 25, y2: 40 })); });
     c.pings.forEach(function (t) { svg.appendChild(sv('circle', { 'class': 'ping', cx: X(t), cy: 25, r: 3.5 })); });
+    c.closes.forEach(function (t) {
+      var x = X(t);
+      svg.appendChild(sv('path', { d: 'M' + (x - 5) + ',20 L' + (x + 5) + ',30 M' + (x - 5) + ',30 L' + (x + 5) + ',20', stroke: '#b26a00', 'stroke-width': 2 }));
+    });
     c.marks.forEach(function (m) {
       var x = X(m[0]);
       var p = sv('path', { 'class': 'kmark', d: 'M' + (x - 6) + ',4 L' + (x + 6) + ',4 L' + x + ',13 z' });

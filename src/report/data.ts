@@ -26,6 +26,8 @@ export interface ReportConnection {
   first: number;
   last: number;
   ended: string | null;
+  /** TCP FIN/RST times on this connection. */
+  closes: number[];
   /** Keepalive findings on this connection: [relTime, findingIndex]. */
   marks: [number, number][];
 }
@@ -113,6 +115,7 @@ function keepaliveData(c: Collected, connName: Record<number, string>, findings:
       first: round(conn.firstTime - c.firstTime),
       last: round(conn.firstTime - c.firstTime),
       ended: s?.ended ?? null,
+      closes: [],
       marks: [],
     });
   }
@@ -132,7 +135,10 @@ function keepaliveData(c: Collected, connName: Record<number, string>, findings:
     const k = byId.get(x.conn);
     const t = round(x.time - c.firstTime);
     frameTime.set(x.frame, t);
-    if (k) k.last = Math.max(k.last, t);
+    if (k) {
+      k.last = Math.max(k.last, t);
+      k.closes.push(t);
+    }
   }
   const analysisFindings = c.analysis?.findings ?? [];
   findings.forEach((f, i) => {
@@ -140,7 +146,9 @@ function keepaliveData(c: Collected, connName: Record<number, string>, findings:
     const conn = analysisFindings[i]?.connection;
     const k = conn !== null && conn !== undefined ? byId.get(conn) : undefined;
     if (!k) return;
-    const t = f.frames.map((fr) => frameTime.get(fr)).find((x) => x !== undefined) ?? k.last;
+    // At the last evidence frame: where the silence was seen to be too long.
+    const times = f.frames.map((fr) => frameTime.get(fr)).filter((x): x is number => x !== undefined);
+    const t = times.length ? Math.max(...times) : k.last;
     k.marks.push([t, i]);
   });
   return [...byId.values()];

@@ -162,7 +162,7 @@ ${findingsSection(data)}
 <p class="muted noprint">Click a row for its packet detail (like <code>tshark -V</code>).</p>
 </section>
 <section id="keepalive"><h2>Keepalive timelines</h2>
-<p class="muted">Per connection: client packets (blue, up), broker packets (grey, down), PINGREQs (green dots); green: within the keepalive after a client packet, yellow: within 1.5 times it, red: silent longer (MQTT-3.1.2-24); red triangles: keepalive findings.</p>
+<p class="muted">Per connection: client packets (blue, up), broker packets (grey, down), PINGREQs (green dots), TCP FIN/RST (orange cross); green: within the keepalive after a client packet, yellow: within 1.5 times it, red: silent longer (MQTT-3.1.2-24); red triangles: keepalive findings.</p>
 <div id="keepalive-list"></div>
 </section>
 ${latencySection(collected)}

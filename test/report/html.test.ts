@@ -124,3 +124,21 @@ test('100 000 packets: built in seconds, a bounded file', () => {
   assert.ok(html.length < 40e6, `size ${html.length}`);
   assert.equal(dataOf(html).rows.length, b.collector.data.rows.length);
 });
+
+test('keepalive: a finding is marked where the silence was seen, closes are drawn', () => {
+  const b = new CaptureBuilder();
+  const c = b.conn();
+  b.send(c, 'c2s', 0, pk.connect('silent', 2)); // 1
+  b.send(c, 's2c', 0.001, pk.connack()); // 2
+  const fin = b.close(c, 'fin', 's2c', 4.9); // 3
+  const data = dataOf(
+    renderReportHtml(
+      b.done([{ id: 'keepalive-exceeded', severity: 'violation', clause: 'MQTT-3.1.2-23', frames: [1, fin], connection: 0, message: 'silent' }]),
+    ),
+  );
+  const k = data.connections[0]!;
+  assert.equal(k.keepAlive, 2);
+  assert.deepEqual(k.closes, [4.9]);
+  assert.equal(k.last, 4.9);
+  assert.deepEqual(k.marks, [[4.9, 0]]);
+});
