@@ -43,6 +43,9 @@ class Half {
   pendingBytes = 0;
   /** A buffer-limit warning was given and the buffer has not drained since. */
   overLimit = false;
+  /** Highest sequence number the peer acknowledged for this direction (valid when ackSeen). */
+  ackedTo = 0;
+  ackSeen = false;
 
   /** Everything up to FIN delivered (nothing more will come in this direction). */
   done(): boolean {
@@ -204,6 +207,7 @@ export class TcpReassembler {
 
   private process(conn: Conn, dir: Dir, seg: TcpSegment, frame: Frame): void {
     const s = conn.stream;
+    this.sink.segment?.(s, dir, seg, frame);
     const h = conn.half[dir];
     const flags = seg.flags;
     let dataSeq = seg.seq;
@@ -258,6 +262,15 @@ export class TcpReassembler {
     if (h.finSet && seqDiff(seq, h.finSeq) >= 0) return; // bytes after FIN: not part of the stream
     if (rel + span <= 0) {
       this.retransmitted(conn, dir, seg, frame);
+      return;
+    }
+    if (rel > 0 && h.ackSeen && seqDiff(h.ackedTo, seq) >= 0) {
+      // The peer had already acknowledged the bytes before this segment, so the capture lost
+      // them for good: no retransmission will fill the hole. Declare the gap now instead of
+      // buffering (which would only delay this data to the frame of some later ACK).
+      h.nextSeq = seq;
+      if (h.gap >= 0) h.gap += rel;
+      this.data(conn, dir, h, seq, seg, span, frame);
       return;
     }
     if (rel <= 0) {
@@ -364,6 +377,10 @@ export class TcpReassembler {
   private acked(conn: Conn, dir: Dir, ack: number, frame: Frame): void {
     const h = conn.half[dir];
     if (!h.started) return;
+    if (!h.ackSeen || seqDiff(ack, h.ackedTo) > 0) {
+      h.ackedTo = ack;
+      h.ackSeen = true;
+    }
     const ahead = seqDiff(ack, h.nextSeq);
     if (ahead <= 0) return;
     if (h.pending.length > 0) {
