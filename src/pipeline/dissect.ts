@@ -11,10 +11,11 @@ import { TcpSegment, type LinkOutcome } from '../link/types.js';
 import { formatAddress } from '../link/address.js';
 import { TcpReassembler } from '../tcp/reassembly.js';
 import type { TcpStream, StreamSink } from '../tcp/types.js';
+import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
-import { decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
-import { infoText } from '../mqtt/info.js';
-import type { MqttVersion } from '../mqtt/types.js';
+import { connectLevel, decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
+import { infoText, joinInfo, TopicAliasMap } from '../mqtt/info.js';
+import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import type { PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
@@ -81,6 +82,9 @@ interface StreamState {
   versionKnown: boolean;
   /** Counted once in defaultVersionConnections. */
   usedDefault: boolean;
+  tcpFlags: WiresharkTcpFlags;
+  /** v5 Topic Alias → topic, for the Info column (created on first use). */
+  aliases: TopicAliasMap | null;
   framers: [MqttStreamFramer, MqttStreamFramer];
 }
 
@@ -110,18 +114,21 @@ class Dissector {
   private readonly mqttPorts: Set<number>;
   private readonly defaultVersion: MqttVersion;
   private first: Frame | null = null;
-  private firstSec = 0;
-  private firstNsec = 0;
+  private readonly firstTs = { tsSec: 0, tsNsec: 0 };
   private lastFrameNo = 0;
   private lastTime = 0;
   private currentTime = 0;
   /** Messages completed by the frame being processed. */
   private pending: MqttMessage[] = [];
+  /** Their Info texts (only when rows are wanted). */
+  private pendingInfo: string[] = [];
   private pendingSrc = '';
   private pendingDst = '';
   private pendingSrcPort = 0;
   private pendingDstPort = 0;
   private frameTouchedMqtt = false;
+  /** Wireshark's TCP analysis text for the current frame ("[TCP ACKed unseen segment] "). */
+  private tcpPrefix = '';
   private frameTouchedTls = false;
   private nextConnId = 0;
   private warnedDefaultVersion = false;
@@ -150,8 +157,8 @@ class Dissector {
     this.summary.framesRead++;
     if (this.first === null) {
       this.first = f;
-      this.firstSec = f.tsSec;
-      this.firstNsec = f.tsNsec;
+      this.firstTs.tsSec = f.tsSec;
+      this.firstTs.tsNsec = f.tsNsec;
     }
     this.lastFrameNo = f.no;
     this.currentTime = f.tsSec + f.tsNsec / 1e9;
@@ -163,6 +170,7 @@ class Dissector {
     }
     this.frameTouchedMqtt = false;
     this.frameTouchedTls = false;
+    this.tcpPrefix = '';
     this.tcp.segment(this.seg);
     if (this.pending.length > 0) {
       this.emitRow(f);
@@ -183,17 +191,16 @@ class Dissector {
 
   private emitRow(f: Frame): void {
     const messages = this.pending;
+    const texts = this.pendingInfo;
     this.pending = [];
+    this.pendingInfo = [];
     this.summary.mqttFrames++;
     if (!this.sink.row) return;
-    let info = '';
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      info += (i === 0 ? '' : ', ') + infoText(m.result, m.version);
-    }
+    // Wireshark keeps TCP's analysis flags in front of the MQTT text, then MQTT's ", " separator.
+    const info = this.tcpPrefix ? joinInfo([this.tcpPrefix, ...texts]) : joinInfo(texts);
     this.sink.row({
       no: f.no,
-      time: formatRelativeTime(f, this.firstSec, this.firstNsec),
+      time: formatRelativeTime(f, this.firstTs),
       src: this.pendingSrc,
       dst: this.pendingDst,
       srcPort: this.pendingSrcPort,
@@ -209,6 +216,9 @@ class Dissector {
     return {
       open: (s) => {
         s.user = this.newStreamState(s);
+      },
+      segment: (s, dir, seg) => {
+        this.tcpPrefix = (s.user as StreamState).tcpFlags.analyze(dir, seg);
       },
       data: (s, dir, bytes, frame, gapBefore) => this.data(s, dir, bytes, frame, gapBefore),
       close: (s, kind, dir, frame) => {
@@ -239,6 +249,8 @@ class Dissector {
       version: this.defaultVersion,
       versionKnown: false,
       usedDefault: false,
+      aliases: null,
+      tcpFlags: new WiresharkTcpFlags(),
       framers: [new MqttStreamFramer(), new MqttStreamFramer()],
     };
     if (kind === 'tls') this.becomeTls(st);
@@ -281,25 +293,16 @@ class Dissector {
   }
 
   private packet(st: StreamState, info: ConnectionInfo, dir: Direction, pdu: Uint8Array, frame: Frame): void {
-    // The version comes from the connection's CONNECT (MQTT-3.1.2-2's protocol level).
-    if (dir === 'c2s' && (pdu[0]! >> 4) === 1 && !st.versionKnown) {
+    // The version is the Protocol Level of the connection's CONNECT (MQTT-3.1.2-2). Like
+    // Wireshark, a later CONNECT on the same connection (itself a violation) replaces it.
+    if (pdu[0]! >> 4 === 1) {
       const level = connectLevel(pdu);
-      if (level === 3 || level === 4 || level === 5) {
-        st.version = level;
+      if (level !== null) {
+        st.version = level === 5 ? 5 : level === 3 ? 3 : 4;
         st.versionKnown = true;
       }
     }
-    if (!st.versionKnown && !st.usedDefault) {
-      st.usedDefault = true;
-      this.summary.defaultVersionConnections++;
-    }
-    if (!st.versionKnown && !this.warnedDefaultVersion) {
-      this.warnedDefaultVersion = true;
-      this.opts.onWarning?.(
-        `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
-          `decoding as MQTT ${versionName(st.version)} (use --mqtt-version to choose)`,
-      );
-    }
+    if (!st.versionKnown && !st.usedDefault) this.noteDefaultVersion(st, info);
     const result = decodePacket(pdu, st.version);
     this.summary.pdus++;
     if (result.status === 'malformed') this.summary.malformedPdus++;
@@ -313,6 +316,7 @@ class Dissector {
       indexInFrame: this.pending.length,
       result,
     };
+    if (this.sink.row) this.pendingInfo.push(this.infoOf(st, result));
     if (this.pending.length === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;
@@ -323,6 +327,27 @@ class Dissector {
     }
     this.pending.push(msg);
     this.sink.message?.(msg);
+  }
+
+  private noteDefaultVersion(st: StreamState, info: ConnectionInfo): void {
+    st.usedDefault = true;
+    this.summary.defaultVersionConnections++;
+    if (this.warnedDefaultVersion) return;
+    this.warnedDefaultVersion = true;
+    this.opts.onWarning?.(
+      `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
+        `decoding as MQTT ${versionName(st.version)} (use --mqtt-version to choose)`,
+    );
+  }
+
+  /** The packet's Info text; v5 topic aliases are resolved per connection in capture order. */
+  private infoOf(st: StreamState, result: DecodeResult): string {
+    const p = result.packet;
+    if (p && p.type === 'PUBLISH' && p.properties) {
+      st.aliases ??= new TopicAliasMap();
+      return infoText(result, st.version, { topic: st.aliases.displayTopic(p) });
+    }
+    return infoText(result, st.version);
   }
 
   private direction(st: StreamState, dir: 0 | 1): Direction {
@@ -355,17 +380,6 @@ class Dissector {
     st.kind = 'tls';
     this.summary.tlsConnections++;
   }
-}
-
-/** Protocol level of a CONNECT: byte after the protocol name (MQTT-3.1.2-2). */
-function connectLevel(pdu: Uint8Array): number {
-  let i = 1;
-  while (i < pdu.length && i < 5 && pdu[i]! & 0x80) i++;
-  i++; // past the last remaining-length byte
-  if (i + 2 > pdu.length) return -1;
-  const nameLen = (pdu[i]! << 8) | pdu[i + 1]!;
-  const at = i + 2 + nameLen;
-  return at < pdu.length ? pdu[at]! : -1;
 }
 
 function versionName(v: MqttVersion): string {

@@ -3,6 +3,7 @@
 // A (the source of the first packet seen on the connection), 1 = sent by endpoint B.
 
 import type { Frame } from '../capture/types.js';
+import type { TcpSegment } from '../link/types.js';
 
 export type Dir = 0 | 1;
 
@@ -79,6 +80,8 @@ export interface StreamSink {
   close(s: TcpStream, kind: 'fin' | 'rst', dir: Dir, frame: Frame): void;
   /** A segment whose payload had all been delivered already (tshark dissects these again). */
   retransmission?(s: TcpStream, dir: Dir, frame: Frame, payload: Uint8Array): void;
+  /** Every segment of a live stream, before its data is handled (for per-segment analysis). */
+  segment?(s: TcpStream, dir: Dir, seg: TcpSegment, frame: Frame): void;
   /** A bound was hit (reported once per episode). */
   warning?(s: TcpStream, dir: Dir, code: StreamWarning, frame: Frame): void;
   /** The stream will get no more callbacks; drop anything hung on `user`. */
