@@ -2,7 +2,7 @@
 // Exit codes CI can trust: 0 = fine, 1 = the capture shows a violation / an expectation failed,
 // 2 = bad input or usage (one clear line on stderr, never a stack trace).
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { UserError } from './errors.js';
 
@@ -41,10 +41,12 @@ function isBrokenPipe(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EPIPE';
 }
 
+/** The version in package.json, found upward from this file (src/cli or dist/src/cli). */
 async function packageVersion(): Promise<string> {
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  const { existsSync, readFileSync } = await import('node:fs');
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const url = new URL(up, import.meta.url);
+    if (existsSync(url)) return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
 }
-
-export { Option };
