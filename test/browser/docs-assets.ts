@@ -12,10 +12,11 @@ import { buildFlow } from '../../src/flow/model.js';
 import { renderFlowText } from '../../src/flow/terminal.js';
 import { renderReportHtml } from '../../src/report/html.js';
 import { collectFixture } from '../flow/fixtures.js';
+import { projectRoot } from '../support/paths.js';
 
 const FIXTURE = 'lab3-qos.pcap';
-const DOCS = new URL('../../docs/', import.meta.url).pathname;
-const OUT = new URL('../../test-output/', import.meta.url).pathname;
+const DOCS = join(projectRoot, 'docs');
+const OUT = join(projectRoot, 'test-output');
 
 async function run(): Promise<void> {
   const collected = await collectFixture(FIXTURE, true);

@@ -13,9 +13,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { renderReportHtml } from '../../src/report/html.js';
 import { collectFixture, labFixtures, scenario, tsharkPackets } from '../flow/fixtures.js';
 import { CaptureBuilder, pk } from '../flow/build.js';
+import { projectRoot } from '../support/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const OUT = new URL('../../test-output/', import.meta.url).pathname;
+const OUT = join(projectRoot, 'test-output');
 const QOS = 'lab3-qos.pcap';
 const WILL = 'lab7-will.pcap';
 

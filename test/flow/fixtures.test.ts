@@ -5,12 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../support/paths.js';
 import { buildFlow, type ArrowItem } from '../../src/flow/model.js';
 import { renderFlowText } from '../../src/flow/terminal.js';
 import { fnv1a } from '../../src/flow/collect.js';
 import { collectFixture, labFixtures, scenario, tsharkPackets } from './fixtures.js';
 
-const GOLDEN = new URL('./golden/', import.meta.url).pathname;
+const GOLDEN = join(projectRoot, 'test', 'flow', 'golden');
 const fixtures = labFixtures();
 
 test('lab fixtures are present', (t) => {
@@ -74,7 +76,7 @@ for (const fixture of fixtures) {
     const ascii = renderFlowText(buildFlow(await collectFixture(fixture)), { width: 80, ascii: true });
     // eslint-disable-next-line no-control-regex
     assert.match(ascii, /^[\x00-\x7f]*$/, 'ASCII mode uses only ASCII');
-    const file = `${GOLDEN}${fixture}.txt`;
+    const file = join(GOLDEN, `${fixture}.txt`);
     if (process.env.UPDATE_FLOW_GOLDENS === '1') {
       mkdirSync(GOLDEN, { recursive: true });
       writeFileSync(file, text);

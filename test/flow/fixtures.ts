@@ -7,8 +7,10 @@ import { Analyzer } from '../../src/analysis/analyzer.js';
 import { collectCapture } from '../../src/flow/run.js';
 import { detailBlock } from '../../src/render/detail.js';
 import type { Collected } from '../../src/flow/collect.js';
+import { projectRoot } from '../support/paths.js';
 
-export const LAB = new URL('../../fixtures/lab/', import.meta.url).pathname;
+// From test/ (tsx) and from dist/test/ (compiled) alike.
+export const LAB = join(projectRoot, 'fixtures', 'lab');
 
 export function labFixtures(): string[] {
   if (!existsSync(LAB)) return [];
