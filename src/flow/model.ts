@@ -104,32 +104,35 @@ function clientAddr(c: Collected, conn: number): string {
 
 export function participantsOf(c: Collected, shown: Set<number>): { participants: Participant[]; laneOf: Map<number, [number, number]> } {
   const names = connectionNames(c);
-  const servers: string[] = [];
-  const clients: string[] = [];
-  // Lifelines in order of each one's first drawn packet.
+  const byId = new Map(c.connections.map((x) => [x.id, x]));
+  const serverLane = new Map<string, number>();
+  const clientLane = new Map<string, number>();
+  // Lifelines in order of each one's first drawn packet; one look-up per connection, not per packet.
+  const order: number[] = [];
+  const seen = new Set<number>();
   for (const m of c.messages) {
-    if (!shown.has(m.conn)) continue;
-    const conn = c.connections.find((x) => x.id === m.conn);
-    const server = conn?.server ?? '?';
-    if (!servers.includes(server)) servers.push(server);
-    const name = names.get(m.conn)!;
-    if (!clients.includes(name)) clients.push(name);
+    if (!shown.has(m.conn) || seen.has(m.conn)) continue;
+    seen.add(m.conn);
+    order.push(m.conn);
+    const server = byId.get(m.conn)?.server ?? '?';
+    if (!serverLane.has(server)) serverLane.set(server, serverLane.size);
+    const name = names.get(m.conn) ?? `stream ${m.conn}`;
+    if (!clientLane.has(name)) clientLane.set(name, clientLane.size);
   }
+  const servers = [...serverLane.keys()];
   const participants: Participant[] = [
     ...servers.map((s) => ({ kind: 'broker' as const, name: servers.length > 1 ? `broker ${s}` : 'broker', conns: [] as number[], endpoints: [s] })),
-    ...clients.map((n) => ({ kind: 'client' as const, name: n, conns: [] as number[], endpoints: [] as string[] })),
+    ...[...clientLane.keys()].map((n) => ({ kind: 'client' as const, name: n, conns: [] as number[], endpoints: [] as string[] })),
   ];
   const laneOf = new Map<number, [number, number]>();
-  for (const conn of c.connections) {
-    if (!shown.has(conn.id)) continue;
-    const b = servers.indexOf(conn.server);
-    const k = clients.indexOf(names.get(conn.id)!);
-    if (b < 0 || k < 0) continue;
-    const lane = servers.length + k;
-    laneOf.set(conn.id, [lane, b]);
-    participants[lane]!.conns.push(conn.id);
-    participants[lane]!.endpoints.push(conn.client);
-    participants[b]!.conns.push(conn.id);
+  for (const id of order) {
+    const conn = byId.get(id);
+    const b = serverLane.get(conn?.server ?? '?')!;
+    const lane = servers.length + clientLane.get(names.get(id) ?? `stream ${id}`)!;
+    laneOf.set(id, [lane, b]);
+    participants[lane]!.conns.push(id);
+    participants[lane]!.endpoints.push(conn?.client ?? `stream ${id}`);
+    participants[b]!.conns.push(id);
   }
   return { participants, laneOf };
 }
@@ -251,9 +254,10 @@ export function buildFlow(c: Collected, opts: FlowOptions = {}): FlowDiagram {
 
   // The first close of each connection (who ended it matters; the answering FIN does not),
   // merged into the packet order by frame (a FIN after the last packet comes last).
+  const closedConns = new Set<number>();
   const closes = c.closes
     .filter((x) => drawnConns.has(x.conn) && !byTopic)
-    .filter((x, k, all) => all.findIndex((y) => y.conn === x.conn) === k)
+    .filter((x) => !closedConns.has(x.conn) && closedConns.add(x.conn) !== undefined)
     .sort((a, b) => a.frame - b.frame);
   let nextClose = 0;
 
