@@ -13,8 +13,8 @@
 //                         [--profile]
 //   --quick     100m instead of 1g
 //   --runs N    run our commands N times and keep the fastest (tshark always once)
-//   --profile   also run the packet list under node --cpu-prof on the 100m capture and print the
-//               functions with the most self time (bench/profile.ts)
+//   --profile   also run list and check under node --cpu-prof on the 100m capture and print the
+//               functions and files with the most self time (bench/profile.ts)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -312,12 +312,18 @@ async function main(): Promise<void> {
     } else log(`\nMemory follows connections: ${sm.note}`);
   }
 
-  let profile: string | undefined;
+  let profile: Record<string, string> | undefined;
   if (o.profile && built) {
     const p = ensureCapture(parseSize('100m'), log);
-    log(`\nProfiling the packet list on ${display([p.path])} ...`);
-    profile = await profileList(root, listArgv(p.path).slice(1));
-    log(profile);
+    profile = {};
+    for (const [name, argv] of [
+      ['list', listArgv(p.path)],
+      ['check', checkArgv(p.path)],
+    ] as const) {
+      log(`\nProfiling ${name}: ${display(argv)} ...`);
+      profile[name] = await profileList(root, argv.slice(1));
+      log(profile[name]!);
+    }
   }
 
   const results = join(root, 'bench', 'data', `results-${sizeLabel(o.size)}.json`);
