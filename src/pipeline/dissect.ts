@@ -130,6 +130,8 @@ class Dissector {
   /** Wireshark's TCP analysis text for the current frame ("[TCP ACKed unseen segment] "). */
   private tcpPrefix = '';
   private frameTouchedTls = false;
+  /** Kind of the stream the current frame belongs to. */
+  private frameKind: StreamKind = 'other';
   private nextConnId = 0;
   private warnedDefaultVersion = false;
   readonly summary: Omit<DissectSummary, 'captureEnd' | 'bytesRead'> = {
@@ -171,11 +173,12 @@ class Dissector {
     this.frameTouchedMqtt = false;
     this.frameTouchedTls = false;
     this.tcpPrefix = '';
+    this.frameKind = 'other';
     this.tcp.segment(this.seg);
     if (this.pending.length > 0) {
       this.emitRow(f);
     } else {
-      this.skip(this.frameTouchedMqtt ? 'mqtt-without-complete-packet' : this.frameTouchedTls ? 'mqtt-over-tls' : 'other-tcp');
+      this.skip(this.skipReason());
     }
   }
 
@@ -183,6 +186,16 @@ class Dissector {
     this.tcp.end();
     this.sink.end?.(this.lastFrameNo, this.lastTime);
     return { ...this.summary, captureEnd: end, bytesRead: end.bytes };
+  }
+
+  /** Why a TCP frame made no row: said in the footer so every frame is accounted for. */
+  private skipReason(): string {
+    if (this.frameTouchedTls || this.frameKind === 'tls') return 'mqtt-over-tls';
+    if (this.frameKind === 'mqtt' || this.frameKind === 'port') {
+      if (this.frameTouchedMqtt) return 'part-of-a-longer-mqtt-packet';
+      return this.seg.len > 0 ? 'tcp-retransmission-or-held' : 'tcp-without-payload';
+    }
+    return 'other-tcp';
   }
 
   private skip(reason: string): void {
@@ -218,7 +231,9 @@ class Dissector {
         s.user = this.newStreamState(s);
       },
       segment: (s, dir, seg) => {
-        this.tcpPrefix = (s.user as StreamState).tcpFlags.analyze(dir, seg);
+        const st = s.user as StreamState;
+        this.frameKind = st.kind;
+        this.tcpPrefix = st.tcpFlags.analyze(dir, seg);
       },
       data: (s, dir, bytes, frame, gapBefore) => this.data(s, dir, bytes, frame, gapBefore),
       close: (s, kind, dir, frame) => {

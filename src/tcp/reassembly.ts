@@ -153,6 +153,7 @@ export class TcpReassembler {
     s.lastFrame = frame.no;
     if (s.released) {
       this.stats.afterRelease++;
+      this.sink.segment?.(s, dir, seg, frame);
       if (seg.len > 0) this.retransmitted(conn, dir, seg, frame);
       return;
     }

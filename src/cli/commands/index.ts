@@ -6,6 +6,7 @@ import { registerReport } from './report.js';
 import { registerCheck } from './check.js';
 import { registerRubric } from './rubric.js';
 import { registerGrade } from './grade.js';
+import { registerSchema } from './schema.js';
 
 export type SetExit = (code: number) => void;
 
@@ -16,4 +17,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerCheck(program, setExit);
   registerRubric(program, setExit);
   registerGrade(program, setExit);
+  registerSchema(program, setExit);
 }
