@@ -103,7 +103,7 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
     const t = plainTable({ head: ['Stream', 'Client id', 'Direction', 'QoS', 'Started', 'Complete', 'Incomplete', 'Latency avg', 'Latency max'], color, alignRight: [0, 3, 4, 5, 6, 7, 8] });
     for (const h of result.handshakes.slice(0, maxRows)) {
       t.push([h.connection, h.clientId ?? '?', h.direction === 'c2s' ? 'client→broker' : 'broker→client', h.qos, h.started, h.completed,
-        h.incomplete, h.latencyAvg === null ? '-' : `${h.latencyAvg}s`, h.latencyMax === null ? '-' : `${h.latencyMax}s`]);
+        h.incomplete, h.latencyAvg === null ? '-' : ms(h.latencyAvg), h.latencyMax === null ? '-' : ms(h.latencyMax)]);
     }
     out.push(t.toString() + more(result.handshakes.length, Math.min(result.handshakes.length, maxRows)));
   }
@@ -118,4 +118,9 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
   }
   if (s.limitsHit.length > 0) out.push('', `Limits reached: ${s.limitsHit.join(', ')}`);
   return out.join('\n');
+}
+
+/** Seconds as milliseconds with microsecond precision. */
+function ms(seconds: number): string {
+  return `${(seconds * 1000).toFixed(3)} ms`;
 }

@@ -7,7 +7,7 @@ import type { Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import type { AnalysisResult, HandshakeSummary } from '../schema.js';
 import type { ConnState } from '../session.js';
-import { dirName, round3 } from '../util.js';
+import { dirName, round6 } from '../util.js';
 
 /** 0: PUBLISH sent, awaiting PUBACK/PUBREC. 1: PUBREC seen, awaiting PUBREL. 2: PUBREL seen,
  *  awaiting PUBCOMP. */
@@ -247,8 +247,8 @@ export class QosPass implements Pass {
       this.rows.push({
         connection: c.id, clientId: c.clientId, direction: i < 3 ? 'c2s' : 's2c', qos: i % 3, started: st.started,
         completed: st.completed, incomplete: st.started - st.completed,
-        latencyAvg: st.completed > 0 ? round3(st.latSum / st.completed) : null,
-        latencyMax: st.completed > 0 ? round3(st.latMax) : null,
+        latencyAvg: st.completed > 0 ? round6(st.latSum / st.completed) : null,
+        latencyMax: st.completed > 0 ? round6(st.latMax) : null,
       });
     }
     s.inflight.clear();

@@ -61,8 +61,8 @@ async function runFlow(capture: string, opts: FlowOptions): Promise<number> {
     done();
     const diagram = buildFlow(collected, { client: opts.client, topic: opts.topic, foldPings: opts.fold ? undefined : 0 });
     out.write(renderFlowText(diagram, { width: terminalWidth(opts.width), ascii: opts.ascii, color: useColor(opts) }));
-    const violations = collected.analysis?.findings.some((f) => f.severity === 'violation') ?? false;
-    return Math.max(captureEndExit(summary), violations ? 1 : 0);
+    // A view, not a gate: `check` is the command whose exit code reflects violations.
+    return captureEndExit(summary);
   } finally {
     done();
     out.flush();
