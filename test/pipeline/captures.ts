@@ -41,7 +41,53 @@ export function unsplit(): Buffer {
   return writePcap(records);
 }
 
+/** Offset in the client stream where the packet of type/index ends. */
+export function endOf(type: string, nth = 0): number {
+  return list.filter((x) => x.dir === 'c2s' && x.type === type)[nth]!.end;
+}
+
+/** Client stream cut at `cuts`, its pieces sent in the order `order` (indices into the pieces). */
+export function reordered(records: PcapRecord[], port: number, cuts: number[], order: number[]): Conversation {
+  const conv = new Conversation({ addr: CLIENT.addr, port }, SERVER, records).handshake();
+  const bounds = [0, ...cuts, c2s.length];
+  for (const i of order) conv.at('c2s', bounds[i]!, c2s.subarray(bounds[i], bounds[i + 1]));
+  conv.advance('c2s', c2s.length).send('s2c', s2c).fin('c2s').fin('s2c');
+  return conv;
+}
+
+/** Out of order, two conversations: (1) pieces cut at packet boundaries, the 2nd and 3rd
+ *  swapped; (2) cuts inside packets, the last three pieces in reverse. */
+export function reorder(): Buffer {
+  const records: PcapRecord[] = [];
+  reordered(records, CLIENT.port, [endOf('SUBSCRIBE'), endOf('PUBREL'), endOf('PUBLISH', 3)], [0, 2, 1, 3]);
+  const k = publishStart(300);
+  reordered(records, CLIENT.port + 1, [endOf('CONNECT') + 3, k + 1, k + 100, endOf('PUBLISH', 3) - 7], [0, 4, 3, 2, 1]);
+  return writePcap(records);
+}
+
+/** Retransmissions: (1) the segment carrying CONNECT + SUBSCRIBE sent twice (exact); (2) a
+ *  segment re-sending the tail of the previous one plus new bytes (partial overlap); (3) a
+ *  retransmitted PINGREQ alone after everything. */
+export function retransmit(): Buffer {
+  const records: PcapRecord[] = [];
+  const conv = new Conversation(CLIENT, SERVER, records).handshake();
+  const a = endOf('SUBSCRIBE');
+  const b = endOf('PUBLISH', 1); // end of the QoS 1 publish
+  const mid = endOf('PUBLISH', 0) + 5; // inside the QoS 1 publish
+  const ping = endOf('PINGREQ');
+  conv.at('c2s', 0, c2s.subarray(0, a));
+  conv.at('c2s', 0, c2s.subarray(0, a)); // exact retransmission
+  conv.at('c2s', a, c2s.subarray(a, b));
+  conv.at('c2s', mid, c2s.subarray(mid, ping)); // overlaps [mid, b), adds [b, ping)
+  conv.at('c2s', ping, c2s.subarray(ping));
+  conv.at('c2s', ping - 2, c2s.subarray(ping - 2, ping)); // the PINGREQ again
+  conv.advance('c2s', c2s.length).send('s2c', s2c).fin('c2s').fin('s2c');
+  return writePcap(records);
+}
+
 export const GOLDENS: Record<string, () => Buffer> = {
   unsplit,
   'split-in-length': splitInLength,
+  reorder,
+  retransmit,
 };

@@ -3,7 +3,8 @@
 // was built (type, packet id, topic, payload), independent of our decoder.
 
 import { bytes, pkt, str, u16 } from '../mqtt/support/bytes.js';
-import type { Direction } from '../../src/pipeline/events.js';
+import assert from 'node:assert/strict';
+import type { Direction, MqttMessage } from '../../src/pipeline/events.js';
 
 export interface Built {
   dir: Direction;
@@ -56,4 +57,39 @@ function publish(qos: number, topic: string, packetId: number | undefined, paylo
 /** The bytes one direction sends, in order. */
 export function streamOf(list: Built[], dir: Direction): Uint8Array {
   return bytes(...list.filter((p) => p.dir === dir).map((p) => p.bytes));
+}
+
+/** The decoded packet is the one that was built (version 3.1.1, from the CONNECT). */
+export function checkAgainstBuilt(m: MqttMessage, b: Built): void {
+  assert.equal(m.result.status, 'ok', `${b.type}: ${m.result.status === 'malformed' ? m.result.reason : ''}`);
+  const p = m.result.packet!;
+  assert.equal(m.dir, b.dir);
+  assert.equal(p.type, b.type);
+  assert.equal(p.length, b.bytes.length);
+  assert.equal(m.version, 4);
+  if (b.packetId !== undefined) assert.equal((p as { packetId?: number }).packetId, b.packetId);
+  if (p.type === 'PUBLISH') {
+    assert.equal(p.topic, b.topic);
+    assert.deepEqual(Buffer.from(p.payload), Buffer.from(b.payload!));
+  }
+}
+
+/**
+ * Which segment (index in `segs`, in capture order) completes each of `packets` (one direction):
+ * the first after which the bytes from 0 are contiguous up to the packet's end.
+ */
+export function completingSegments(packets: Built[], segs: { offset: number; length: number }[]): number[] {
+  const covered: [number, number][] = [];
+  let prefix = 0;
+  const doneAt: number[] = [];
+  segs.forEach((s, i) => {
+    covered.push([s.offset, s.offset + s.length]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [a, b] of covered) if (a <= prefix && b > prefix) { prefix = b; grew = true; }
+    }
+    doneAt.push(prefix);
+  });
+  return packets.map((p) => doneAt.findIndex((x) => x >= p.end));
 }

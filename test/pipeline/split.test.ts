@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { PcapRecord } from '../support/pcap-writer.js';
 import { writePcap } from '../support/pcap-writer.js';
 import { CLIENT, Conversation, SERVER, packetView, run, tempFile, type Run } from './support.js';
-import { conversation311, streamOf, type Built } from './conversation.js';
+import { checkAgainstBuilt, conversation311, streamOf, type Built } from './conversation.js';
 import type { MqttMessage } from '../../src/pipeline/events.js';
 import { projectRoot } from '../support/paths.js';
 import { diffLists, ourList, parseTsharkList } from '../golden/tshark-list.js';
@@ -59,20 +59,6 @@ test('the unsplit conversation decodes to the packets it was built from', async 
   assert.equal(r.summary.malformedPdus, 0);
   assert.equal(r.summary.defaultVersionConnections, 0);
 });
-
-function checkAgainstBuilt(m: MqttMessage, b: Built): void {
-  assert.equal(m.result.status, 'ok', `${b.type}: ${m.result.status === 'malformed' ? m.result.reason : ''}`);
-  const p = m.result.packet!;
-  assert.equal(m.dir, b.dir);
-  assert.equal(p.type, b.type);
-  assert.equal(p.length, b.bytes.length);
-  assert.equal(m.version, 4);
-  if (b.packetId !== undefined) assert.equal((p as { packetId?: number }).packetId, b.packetId);
-  if (p.type === 'PUBLISH') {
-    assert.equal(p.topic, b.topic);
-    assert.deepEqual(Buffer.from(p.payload), Buffer.from(b.payload!));
-  }
-}
 
 /** Checks one run holding many conversations (one per client port) against the reference. */
 function checkRun(r: Run, convs: Map<number, { c2s: { end: number; frame: number }[]; s2c: { end: number; frame: number }[] }>, what: string): void {
