@@ -4,7 +4,7 @@
 
 import { basename } from 'node:path';
 import type { AnalysisResult } from '../analysis/schema.js';
-import { dissectCapture, type DissectOptions, type DissectSummary } from '../pipeline/dissect.js';
+import { dissectCapture, type DissectOptions, type DissectSummary, type RowSink } from '../pipeline/dissect.js';
 import type { DissectionSink } from '../pipeline/events.js';
 import { TraceCollector, type Trace } from './trace.js';
 
@@ -20,6 +20,9 @@ export interface CollectOptions extends DissectOptions {
   name?: string;
   /** Run the analysis passes too (needed for `findings` checks and the findings table). */
   analyze?: boolean;
+  /** Another consumer of the same read (grading's HTML report: rows included), so the capture
+   *  is read once. It gets every event after the analysis and the trace. */
+  also?: DissectionSink & RowSink;
 }
 
 const NO_SINK: DissectionSink = {};
@@ -47,7 +50,9 @@ export async function collectCapture(path: string, opts: CollectOptions = {}): P
   const collector = new TraceCollector(name, opts.maxPackets);
   let summary: DissectSummary;
   try {
-    summary = await dissectCapture(path, fanOut(analyzer ?? NO_SINK, collector), opts);
+    const both = fanOut(analyzer ?? NO_SINK, collector);
+    const sink = opts.also ? { ...fanOut(both, opts.also), ...(opts.also.row ? { row: opts.also.row.bind(opts.also) } : {}) } : both;
+    summary = await dissectCapture(path, sink, opts);
   } catch (err) {
     return { status: 'unreadable', reason: (err as Error).message };
   }

@@ -4,11 +4,12 @@
 // and 0 for the parts that depend on it — never a stopped batch.
 
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Expectations } from '../expect/load.js';
 import { unreadablePart, type PartResult } from '../expect/evaluate.js';
 import type { Part } from '../expect/schema.js';
 import type { MqttVersion } from '../mqtt/types.js';
+import { DEFAULT_REPORT_LIMITS, type ReportLimits, type ReportOutcome } from './capture-report.js';
 import { GradePool, type PoolOptions } from './pool.js';
 import type { Student } from './submissions.js';
 import type { GradeJob, GradeJobResult } from './worker.js';
@@ -20,6 +21,8 @@ export interface StudentResult {
   earned: number;
   /** Files that could not be read, with why. */
   unreadable: { file: string; reason: string }[];
+  /** The HTML report of each file that was read (only when `GradeOptions.reports` is given). */
+  reports: { file: string; report: ReportOutcome }[];
 }
 
 export interface ClassResult {
@@ -33,6 +36,9 @@ export interface GradeOptions extends PoolOptions {
   mqttVersion?: MqttVersion;
   /** Packets kept per capture for the checks (bounded memory per worker). */
   maxPackets?: number;
+  /** Make each readable capture's HTML report in the worker that reads it, into `dir`
+   *  (scratch files named by job; the HTML feedback is built from them). */
+  reports?: { dir: string } & Partial<ReportLimits>;
   onProgress?(done: number, total: number): void;
 }
 
@@ -69,15 +75,20 @@ function better(a: PartResult | null, b: PartResult): PartResult {
 export async function gradeClass(students: Student[], rubric: Expectations, opts: GradeOptions = {}): Promise<ClassResult> {
   const analyze = rubric.parts.some((p) => p.expect.some((c) => 'findings' in c));
   const jobs: { student: number; file: string; job: GradeJob }[] = [];
+  const { dir: reportDir = null, ...limits } = opts.reports ?? {};
+  const reportLimits: ReportLimits = { ...DEFAULT_REPORT_LIMITS, ...limits };
   let nextId = 0;
   students.forEach((s, si) => {
     for (const f of s.files) {
       const parts = rubric.parts.filter((p) => partReadsFile(p, f.name));
       if (!parts.length) continue;
+      const id = nextId++;
+      const who = s.id ? `${s.name} (${s.id})` : s.name;
+      const report = reportDir !== null ? { ...reportLimits, path: join(reportDir, `${id}.html`), title: `${rubric.title}: ${who} — ${f.name}` } : undefined;
       jobs.push({
         student: si,
         file: f.name,
-        job: { id: nextId++, path: f.path, name: f.name, parts, analyze, ports: opts.ports ?? [], mqttVersion: opts.mqttVersion, maxPackets: opts.maxPackets ?? 1_000_000 },
+        job: { id, path: f.path, name: f.name, parts, analyze, ports: opts.ports ?? [], mqttVersion: opts.mqttVersion, maxPackets: opts.maxPackets ?? 1_000_000, report },
       });
     }
   });
@@ -97,7 +108,7 @@ export async function gradeClass(students: Student[], rubric: Expectations, opts
     await pool?.close();
   }
 
-  const out: StudentResult[] = students.map((student) => ({ student, parts: [], points: 0, earned: 0, unreadable: [] }));
+  const out: StudentResult[] = students.map((student) => ({ student, parts: [], points: 0, earned: 0, unreadable: [], reports: [] }));
   const best: (PartResult | null)[][] = students.map(() => rubric.parts.map(() => null));
   const reasons: string[][][] = students.map(() => rubric.parts.map(() => []));
   jobs.forEach((j, k) => {
@@ -108,6 +119,7 @@ export async function gradeClass(students: Student[], rubric: Expectations, opts
       for (const p of j.job.parts) reasons[j.student]![rubric.parts.indexOf(p)]!.push(`${j.file}: ${r.reason}`);
       return;
     }
+    if (r.report) sr.reports.push({ file: j.file, report: r.report });
     r.parts.forEach((pr, n) => {
       const idx = rubric.parts.indexOf(j.job.parts[n]!);
       best[j.student]![idx] = better(best[j.student]![idx]!, pr);

@@ -1,8 +1,10 @@
 // What grading writes: the gradebook CSV (one row per student, one column per part, total), the
-// class summary table, and one feedback file per student. Feedback formats are pluggable: the
-// report issue registers "html" through registerFeedbackFormat; Markdown is built in.
+// class summary table, and one feedback file per student. Feedback formats are pluggable
+// (registerFeedbackFormat): Markdown, and HTML (feedback-html.ts: the capture's report with the
+// rubric's results on top).
 
 import { plainTable } from '../render/table-style.js';
+import { feedbackHtml, feedbackHtmlPages } from './feedback-html.js';
 import type { ClassResult, StudentResult } from './grade.js';
 
 /** One CSV field (RFC 4180). A leading = + - @ is neutralised so a spreadsheet does not run a
@@ -74,14 +76,26 @@ export function renderClassSummary(c: ClassResult, opts: { color: boolean }): st
 
 export type FeedbackRenderer = (s: StudentResult, c: ClassResult) => string;
 
-const feedbackFormats = new Map<string, { ext: string; render: FeedbackRenderer }>();
-
-/** Hook for other feedback formats (the report issue adds "html"). */
-export function registerFeedbackFormat(name: string, ext: string, render: FeedbackRenderer): void {
-  feedbackFormats.set(name, { ext, render });
+export interface FeedbackFormatExtras {
+  /** Further files for the student, next to `<student>.<ext>` (e.g. one report per capture). */
+  pages?: (s: StudentResult, c: ClassResult) => { name: string; content: string }[];
+  /** The format needs each capture's HTML report, made while grading (GradeOptions.reports). */
+  captureReports?: boolean;
 }
 
-export function feedbackFormat(name: string): { ext: string; render: FeedbackRenderer } | undefined {
+export interface FeedbackFormat extends FeedbackFormatExtras {
+  ext: string;
+  render: FeedbackRenderer;
+}
+
+const feedbackFormats = new Map<string, FeedbackFormat>();
+
+/** Hook for feedback formats. */
+export function registerFeedbackFormat(name: string, ext: string, render: FeedbackRenderer, extras: FeedbackFormatExtras = {}): void {
+  feedbackFormats.set(name, { ext, render, ...extras });
+}
+
+export function feedbackFormat(name: string): FeedbackFormat | undefined {
   return feedbackFormats.get(name);
 }
 
@@ -115,3 +129,4 @@ export function feedbackMarkdown(s: StudentResult, c: ClassResult): string {
 }
 
 registerFeedbackFormat('md', 'md', feedbackMarkdown);
+registerFeedbackFormat('html', 'html', feedbackHtml, { pages: feedbackHtmlPages, captureReports: true });

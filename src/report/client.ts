@@ -366,6 +366,9 @@ export const REPORT_JS = String.raw`
 
   renderDiagram();
   renderList();
+  // A link from another page (grading feedback: "<student>-<file>.html#row-12") opens at that row.
+  var hashRow = /^#row-([0-9]+)$/.exec(location.hash);
+  if (hashRow) { var hr = goToRow(Number(hashRow[1]), true); if (hr) hr.classList.add('hl'); }
   document.body.setAttribute('data-ready', '1');
 })();
 `;

@@ -1,6 +1,6 @@
 // `mqtt-analyze grade SUBMISSIONS --rubric FILE|lab2`: grade a class folder or an LMS zip.
-// Writes OUT/gradebook.csv and OUT/feedback/<student>.md (and other registered formats), prints
-// the class summary. Exit 0 when grading ran (grades are data, not a gate), 2 on bad input.
+// Writes OUT/gradebook.csv and OUT/feedback/<student>.md and .html (the capture's report with the
+// rubric's results on top; other registered formats on request), prints the class summary. Exit 0 when grading ran (grades are data, not a gate), 2 on bad input.
 
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,8 +29,10 @@ Examples:
   mqtt-analyze grade moodle-export.zip --rubric lab2 --out grades
   mqtt-analyze grade submissions/ --rubric my-lab.yaml --jobs 4
 
-Writes OUT/gradebook.csv (one row per student, one column per part, total) and one feedback
-file per student in OUT/feedback/. A zip is extracted to OUT/submissions/ first.`;
+Writes OUT/gradebook.csv (one row per student, one column per part, total) and feedback per
+student in OUT/feedback/: <student>.md, and <student>.html (the HTML report of the capture that
+counts for most points, with the rubric's results on top; a student's other graded captures get
+<student>-<file>.html). A zip is extracted to OUT/submissions/ first.`;
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -48,7 +50,7 @@ export function registerGrade(program: Command, setExit: SetExit): void {
     .option('--out <dir>', 'output folder', 'grades')
     .option('--jobs <n>', 'parallel workers (default: all cores)', positiveInt('--jobs'))
     .option('--timeout <seconds>', 'time limit per capture', positiveInt('--timeout'), 300)
-    .option('--feedback <formats>', `feedback formats, comma-separated (${feedbackFormatNames().join(', ')})`, 'md')
+    .option('--feedback <formats>', `feedback formats, comma-separated (${feedbackFormatNames().join(', ')})`, 'md,html')
     .addOption(new Option('--format <format>', 'class summary format on stdout').choices(['table', 'json']).default('table'))
     .addHelpText('after', EXAMPLES)
     .action(async (submissions: string, opts: GradeCliOptions) => setExit(await runGrade(submissions, opts)));
@@ -90,22 +92,35 @@ async function runGrade(submissions: string, opts: GradeCliOptions): Promise<num
   }
   if (!students.length) throw new UserError(`no submissions found in ${submissions}`);
 
-  const result = await gradeClass(students, rubric, {
-    workers: opts.jobs,
-    timeoutSeconds: opts.timeout,
-    ports: opts.port,
-    mqttVersion: opts.mqttVersion,
-    onProgress: opts.progress === false ? undefined : progressBar(),
-  });
-
-  writeFileSync(join(outDir, 'gradebook.csv'), gradebookCsv(result));
+  // Scratch space for the captures' HTML reports, written by the grading workers.
+  const reportDir = formats.some((f) => feedbackFormat(f)!.captureReports) ? join(outDir, '.reports') : null;
+  if (reportDir) {
+    rmSync(reportDir, { recursive: true, force: true });
+    mkdirSync(reportDir, { recursive: true });
+  }
   const fbDir = join(outDir, 'feedback');
-  mkdirSync(fbDir, { recursive: true });
-  for (const s of result.students) {
-    for (const f of formats) {
-      const fmt = feedbackFormat(f)!;
-      writeFileSync(join(fbDir, `${s.student.key}.${fmt.ext}`), fmt.render(s, result));
+  let result;
+  try {
+    result = await gradeClass(students, rubric, {
+      workers: opts.jobs,
+      timeoutSeconds: opts.timeout,
+      ports: opts.port,
+      mqttVersion: opts.mqttVersion,
+      reports: reportDir ? { dir: reportDir } : undefined,
+      onProgress: opts.progress === false ? undefined : progressBar(),
+    });
+
+    writeFileSync(join(outDir, 'gradebook.csv'), gradebookCsv(result));
+    mkdirSync(fbDir, { recursive: true });
+    for (const s of result.students) {
+      for (const f of formats) {
+        const fmt = feedbackFormat(f)!;
+        writeFileSync(join(fbDir, `${s.student.key}.${fmt.ext}`), fmt.render(s, result));
+        for (const page of fmt.pages?.(s, result) ?? []) writeFileSync(join(fbDir, page.name), page.content);
+      }
     }
+  } finally {
+    if (reportDir) rmSync(reportDir, { recursive: true, force: true });
   }
 
   const out = new Output();
