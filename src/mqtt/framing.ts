@@ -337,7 +337,10 @@ export class MqttStreamFramer {
     const start = pos;
     for (; pos < end; pos++) {
       const v = plausibleHeaderAt(bytes, pos, end, this.limit);
-      if (v === 1) break;
+      if (v === 1) {
+        if (this.nextHeaderPlausible(bytes, pos, end)) break;
+        continue;
+      }
       if (v === -1) {
         // Undecidable near the end: keep the short tail for the next feed.
         if (pos > start) this.onSkip?.('resync', pos - start, 0);
@@ -351,6 +354,19 @@ export class MqttStreamFramer {
     if (pos > start) this.onSkip?.('resync', pos - start, 0);
     if (pos < end) this.mode = Mode.Sync;
     return pos;
+  }
+
+  /**
+   * A candidate found while hunting that ends inside the bytes at hand must be followed by
+   * another plausible header (or end exactly there, or be undecidable): payload bytes often look
+   * like one header by chance, rarely like two in a row.
+   */
+  private nextHeaderPlausible(bytes: Uint8Array, pos: number, end: number): boolean {
+    const r = readFixedHeader(bytes, pos, end - pos);
+    if (r.status !== 'ok') return true;
+    const next = pos + r.totalLength;
+    if (next >= end) return true;
+    return plausibleHeaderAt(bytes, next, end, this.limit) !== 0;
   }
 
   /**
