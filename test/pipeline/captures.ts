@@ -6,6 +6,7 @@ import type { PcapRecord } from '../support/pcap-writer.js';
 import { writePcap } from '../support/pcap-writer.js';
 import { CLIENT, Conversation, SERVER } from './support.js';
 import { conversation311, streamOf } from './conversation.js';
+import { bytes, pkt, props, str, u16 } from '../mqtt/support/bytes.js';
 
 const list = conversation311();
 const c2s = streamOf(list, 'c2s');
@@ -85,9 +86,37 @@ export function retransmit(): Buffer {
   return writePcap(records);
 }
 
+export const CONNECT_311 = pkt(0x10, str('MQTT'), [4], [0x02], u16(60), str('bad'));
+export const CONNECT_5 = pkt(0x10, str('MQTT'), [5], [0x02], u16(60), props(), str('bad5'));
+export const PINGREQ = pkt(0xc0);
+
+/** Broken packets, one connection each (client stream, one segment per item), each followed by
+ *  a good PINGREQ. Real clients never send these. */
+export const MALFORMED: { name: string; c2s: Uint8Array[]; fin?: boolean }[] = [
+  // Remaining Length with a 5th byte (3.1.1 §2.2.3: at most four).
+  { name: 'five-byte-length', c2s: [CONNECT_311, bytes([0x30, 0xff, 0xff, 0xff, 0xff, 0x01], str('t'), 'x'), PINGREQ] },
+  // Remaining Length 200, but the stream ends (FIN) after 20 bytes.
+  { name: 'longer-than-stream', c2s: [CONNECT_311, PINGREQ, bytes([0x30, 0xc8, 0x01], str('t/long'), 'only a few')], fin: true },
+  // CONNECT whose Remaining Length covers only protocol name, level and flags.
+  { name: 'short-connect', c2s: [bytes([0x10, 0x08], str('MQTT'), [4, 0x02]), PINGREQ] },
+  // v5 PUBLISH whose property length (50) runs past the end of the packet.
+  { name: 'v5-property-length', c2s: [CONNECT_5, pkt(0x30, str('t/p'), [50, 0x01, 0x01], 'x'), PINGREQ] },
+];
+
+export function malformed(): Buffer {
+  const records: PcapRecord[] = [];
+  MALFORMED.forEach((m, i) => {
+    const conv = new Conversation({ addr: CLIENT.addr, port: CLIENT.port + i }, SERVER, records).handshake();
+    for (const b of m.c2s) conv.send('c2s', b);
+    if (m.fin) conv.fin('c2s');
+  });
+  return writePcap(records);
+}
+
 export const GOLDENS: Record<string, () => Buffer> = {
   unsplit,
   'split-in-length': splitInLength,
   reorder,
   retransmit,
+  malformed,
 };
