@@ -6,7 +6,7 @@ import type { PcapRecord } from '../support/pcap-writer.js';
 import { writePcap } from '../support/pcap-writer.js';
 import { CLIENT, Conversation, SERVER } from './support.js';
 import { conversation311, streamOf } from './conversation.js';
-import { bytes, pkt, props, str, u16 } from '../mqtt/support/bytes.js';
+import { bytes, pkt, props, str, u16, u32, varint } from '../mqtt/support/bytes.js';
 
 const list = conversation311();
 const c2s = streamOf(list, 'c2s');
@@ -113,10 +113,120 @@ export function malformed(): Buffer {
   return writePcap(records);
 }
 
+/** One v5 property as built: spec name (5.0 §2.2.2.2 Table 2-4) and value. */
+export interface BuiltProp {
+  id: number;
+  name: string;
+  value: number | string | number[] | [string, string];
+}
+
+const P = {
+  byte: (id: number, name: string, v: number): BuiltProp => ({ id, name, value: v }),
+  u16: (id: number, name: string, v: number): BuiltProp => ({ id, name, value: v }),
+  u32: (id: number, name: string, v: number): BuiltProp => ({ id, name, value: v }),
+  varint: (id: number, name: string, v: number): BuiltProp => ({ id, name, value: v }),
+  utf8: (id: number, name: string, v: string): BuiltProp => ({ id, name, value: v }),
+  bin: (id: number, name: string, v: number[]): BuiltProp => ({ id, name, value: v }),
+  user: (k: string, v: string): BuiltProp => ({ id: 0x26, name: 'User Property', value: [k, v] }),
+};
+const TYPES: Record<number, 'byte' | 'u16' | 'u32' | 'varint' | 'utf8' | 'bin' | 'pair'> = {
+  0x01: 'byte', 0x02: 'u32', 0x03: 'utf8', 0x08: 'utf8', 0x09: 'bin', 0x0b: 'varint', 0x11: 'u32', 0x12: 'utf8',
+  0x13: 'u16', 0x15: 'utf8', 0x16: 'bin', 0x17: 'byte', 0x18: 'u32', 0x19: 'byte', 0x1a: 'utf8', 0x1c: 'utf8',
+  0x1f: 'utf8', 0x21: 'u16', 0x22: 'u16', 0x23: 'u16', 0x24: 'byte', 0x25: 'byte', 0x26: 'pair', 0x27: 'u32',
+  0x28: 'byte', 0x29: 'byte', 0x2a: 'byte',
+};
+
+/** A property block (length + properties) from the built list. */
+export function encodeProps(list: BuiltProp[]): Uint8Array {
+  return props(...list.map((p) => {
+    const v = p.value;
+    switch (TYPES[p.id]) {
+      case 'byte': return bytes([p.id, v as number]);
+      case 'u16': return bytes([p.id], u16(v as number));
+      case 'u32': return bytes([p.id], u32(v as number));
+      case 'varint': return bytes([p.id], varint(v as number));
+      case 'utf8': return bytes([p.id], str(v as string));
+      case 'bin': return bytes([p.id], str(v as number[]));
+      default: return bytes([p.id], str((v as [string, string])[0]), str((v as [string, string])[1]));
+    }
+  }));
+}
+
+/** Every property each v5 packet type may carry (5.0 §2.2.2.2), per packet of the conversation. */
+export const V5_PROPS = {
+  connect: [
+    P.u32(0x11, 'Session Expiry Interval', 3600), P.u16(0x21, 'Receive Maximum', 20), P.u32(0x27, 'Maximum Packet Size', 65536),
+    P.u16(0x22, 'Topic Alias Maximum', 10), P.byte(0x19, 'Request Response Information', 1), P.byte(0x17, 'Request Problem Information', 1),
+    P.user('lab', 'v5'), P.utf8(0x15, 'Authentication Method', 'SCRAM-SHA-1'), P.bin(0x16, 'Authentication Data', [1, 2, 3]),
+  ],
+  will: [
+    P.u32(0x18, 'Will Delay Interval', 5), P.byte(0x01, 'Payload Format Indicator', 1), P.u32(0x02, 'Message Expiry Interval', 60),
+    P.utf8(0x03, 'Content Type', 'text/plain'), P.utf8(0x08, 'Response Topic', 'will/resp'), P.bin(0x09, 'Correlation Data', [7, 7]),
+    P.user('will', 'yes'),
+  ],
+  auth: [P.utf8(0x15, 'Authentication Method', 'SCRAM-SHA-1'), P.bin(0x16, 'Authentication Data', [4, 5]), P.utf8(0x1f, 'Reason String', 'continue'), P.user('step', '2')],
+  connack: [
+    P.u32(0x11, 'Session Expiry Interval', 1800), P.u16(0x21, 'Receive Maximum', 10), P.byte(0x24, 'Maximum QoS', 1),
+    P.byte(0x25, 'Retain Available', 0), P.u32(0x27, 'Maximum Packet Size', 1048576), P.utf8(0x12, 'Assigned Client Identifier', 'auto-1'),
+    P.u16(0x22, 'Topic Alias Maximum', 5), P.utf8(0x1f, 'Reason String', 'welcome'), P.user('broker', 'e2e'),
+    P.byte(0x28, 'Wildcard Subscription Available', 1), P.byte(0x29, 'Subscription Identifier Available', 1),
+    P.byte(0x2a, 'Shared Subscription Available', 0), P.u16(0x13, 'Server Keep Alive', 30), P.utf8(0x1a, 'Response Information', 'resp/'),
+    P.utf8(0x1c, 'Server Reference', 'other:1883'), P.utf8(0x15, 'Authentication Method', 'SCRAM-SHA-1'), P.bin(0x16, 'Authentication Data', [6]),
+  ],
+  subscribe: [P.varint(0x0b, 'Subscription Identifier', 300), P.user('sub', '1')],
+  suback: [P.utf8(0x1f, 'Reason String', 'granted'), P.user('sub', 'ack')],
+  publish: [
+    P.byte(0x01, 'Payload Format Indicator', 1), P.u32(0x02, 'Message Expiry Interval', 120), P.u16(0x23, 'Topic Alias', 3),
+    P.utf8(0x08, 'Response Topic', 'v5/resp'), P.bin(0x09, 'Correlation Data', [0xca, 0xfe]), P.user('pub', 'all'),
+    P.varint(0x0b, 'Subscription Identifier', 300), P.utf8(0x03, 'Content Type', 'text/x-e2e'),
+  ],
+  ack: (what: string) => [P.utf8(0x1f, 'Reason String', what), P.user('ack', what)],
+  unsubscribe: [P.user('unsub', '1')],
+  unsuback: [P.utf8(0x1f, 'Reason String', 'gone'), P.user('unsub', 'ack')],
+  disconnect: [P.u32(0x11, 'Session Expiry Interval', 0), P.utf8(0x1f, 'Reason String', 'bye'), P.user('bye', 'now'), P.utf8(0x1c, 'Server Reference', 'other:1883')],
+};
+
+/** The v5 conversation: [direction, packet bytes, properties carried (null: none to check)]. */
+export function v5Packets(): { dir: 'c2s' | 's2c'; type: string; bytes: Uint8Array; props: BuiltProp[]; willProps?: BuiltProp[] }[] {
+  const V = V5_PROPS;
+  const E = encodeProps;
+  // Will flag, will QoS 1, username + password (5.0 §3.1.2.3).
+  const connect = pkt(0x10, str('MQTT'), [5, 0x02 | 0x04 | 0x08 | 0x80 | 0x40], u16(60), E(V.connect), str('v5-client'),
+    E(V.will), str('will/topic'), str('gone'), str('user'), str('pw'));
+  return [
+    { dir: 'c2s', type: 'CONNECT', bytes: connect, props: V.connect, willProps: V.will },
+    { dir: 's2c', type: 'AUTH', bytes: pkt(0xf0, [0x18], E(V.auth)), props: V.auth },
+    { dir: 'c2s', type: 'AUTH', bytes: pkt(0xf0, [0x18], E(V.auth)), props: V.auth },
+    { dir: 's2c', type: 'CONNACK', bytes: pkt(0x20, [0x00, 0x00], E(V.connack)), props: V.connack },
+    // Subscription options: QoS 2, No Local, Retain As Published, Retain Handling 1.
+    { dir: 'c2s', type: 'SUBSCRIBE', bytes: pkt(0x82, u16(1), E(V.subscribe), str('v5/#'), [0x02 | 0x04 | 0x08 | 0x10]), props: V.subscribe },
+    { dir: 's2c', type: 'SUBACK', bytes: pkt(0x90, u16(1), E(V.suback), [0x02]), props: V.suback },
+    { dir: 'c2s', type: 'PUBLISH', bytes: pkt(0x32, str('v5/one'), u16(2), E(V.publish), '{"n":1}'), props: V.publish },
+    { dir: 's2c', type: 'PUBACK', bytes: pkt(0x40, u16(2), [0x10], E(V.ack('no subscribers'))), props: V.ack('no subscribers') },
+    { dir: 'c2s', type: 'PUBLISH', bytes: pkt(0x34, str('v5/two'), u16(3), E(V.publish), '{"n":2}'), props: V.publish },
+    { dir: 's2c', type: 'PUBREC', bytes: pkt(0x50, u16(3), [0x00], E(V.ack('received'))), props: V.ack('received') },
+    { dir: 'c2s', type: 'PUBREL', bytes: pkt(0x62, u16(3), [0x00], E(V.ack('released'))), props: V.ack('released') },
+    { dir: 's2c', type: 'PUBCOMP', bytes: pkt(0x70, u16(3), [0x92], E(V.ack('not found'))), props: V.ack('not found') },
+    { dir: 'c2s', type: 'UNSUBSCRIBE', bytes: pkt(0xa2, u16(4), E(V.unsubscribe), str('v5/#')), props: V.unsubscribe },
+    { dir: 's2c', type: 'UNSUBACK', bytes: pkt(0xb0, u16(4), E(V.unsuback), [0x11]), props: V.unsuback },
+    { dir: 'c2s', type: 'DISCONNECT', bytes: pkt(0xe0, [0x04], E(V.disconnect)), props: V.disconnect },
+  ];
+}
+
+/** The v5 conversation, one packet per segment. */
+export function v5(): Buffer {
+  const records: PcapRecord[] = [];
+  const conv = new Conversation(CLIENT, SERVER, records).handshake();
+  for (const p of v5Packets()) conv.send(p.dir, p.bytes);
+  conv.fin('c2s').fin('s2c');
+  return writePcap(records);
+}
+
 export const GOLDENS: Record<string, () => Buffer> = {
   unsplit,
   'split-in-length': splitInLength,
   reorder,
   retransmit,
   malformed,
+  v5,
 };
