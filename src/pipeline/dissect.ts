@@ -15,7 +15,7 @@ import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
 import { infoText, joinInfo, TopicAliasMap } from '../mqtt/info.js';
-import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
+import type { MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import type { PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
@@ -82,6 +82,8 @@ interface StreamState {
   versionKnown: boolean;
   /** Counted once in defaultVersionConnections. */
   usedDefault: boolean;
+  /** Raw Protocol Level of the last CONNECT, 0 before one. */
+  connectLevel: number;
   tcpFlags: WiresharkTcpFlags;
   /** v5 Topic Alias → topic, for the Info column (created on first use). */
   aliases: TopicAliasMap | null;
@@ -264,6 +266,7 @@ class Dissector {
       version: this.defaultVersion,
       versionKnown: false,
       usedDefault: false,
+      connectLevel: 0,
       aliases: null,
       tcpFlags: new WiresharkTcpFlags(),
       framers: [new MqttStreamFramer(), new MqttStreamFramer()],
@@ -313,6 +316,7 @@ class Dissector {
     if (pdu[0]! >> 4 === 1) {
       const level = connectLevel(pdu);
       if (level !== null) {
+        st.connectLevel = level;
         st.version = level === 5 ? 5 : level === 3 ? 3 : 4;
         st.versionKnown = true;
       }
@@ -328,10 +332,11 @@ class Dissector {
       time: this.currentTime,
       version: st.version,
       versionKnown: st.versionKnown,
+      connectLevel: st.connectLevel,
       indexInFrame: this.pending.length,
       result,
     };
-    if (this.sink.row) this.pendingInfo.push(this.infoOf(st, result));
+    if (this.sink.row) this.pendingInfo.push(this.infoOf(st, msg));
     if (this.pending.length === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;
@@ -356,11 +361,14 @@ class Dissector {
   }
 
   /** The packet's Info text; v5 topic aliases are resolved per connection in capture order. */
-  private infoOf(st: StreamState, result: DecodeResult): string {
+  private infoOf(st: StreamState, msg: MqttMessage): string {
+    const result = msg.result;
     const p = result.packet;
     if (p && p.type === 'PUBLISH' && p.properties) {
       st.aliases ??= new TopicAliasMap();
-      return infoText(result, st.version, { topic: st.aliases.displayTopic(p) });
+      const topic = st.aliases.displayTopic(p);
+      if (topic !== p.topic) msg.aliasTopic = topic;
+      return infoText(result, st.version, { topic });
     }
     return infoText(result, st.version);
   }

@@ -40,6 +40,11 @@ export interface MqttMessage {
   version: MqttVersion;
   /** false when no CONNECT was seen on this connection and a default was used. */
   versionKnown: boolean;
+  /** The raw Protocol Level byte of the connection's last CONNECT (e.g. 0x84 from a bridge),
+   *  0 when none was captured: Wireshark's version, which its detail tree shows. */
+  connectLevel?: number;
+  /** For a v5 PUBLISH with a Topic Alias and an empty topic: the topic the alias stands for. */
+  aliasTopic?: string;
   /** 0-based index of this packet among the packets of its frame. */
   indexInFrame: number;
   result: DecodeResult;

@@ -6,7 +6,7 @@ import { detailLines } from '../mqtt/detail.js';
 export function detailBlock(row: PacketRow): string {
   let s = `Frame ${row.no}: ${row.length} bytes, ${row.time} s, ${row.src}:${row.srcPort} → ${row.dst}:${row.dstPort}, ${row.info}\n`;
   for (const m of row.messages) {
-    for (const line of detailLines(m.result, m.version)) s += line + '\n';
+    for (const line of detailLines(m.result, m.version, { wiresharkVersion: m.connectLevel, aliasTopic: m.aliasTopic })) s += line + '\n';
   }
   return s + '\n';
 }
