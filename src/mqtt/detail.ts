@@ -359,8 +359,23 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       break;
   }
   if (result.status !== 'ok' && isShortPacket(result)) lines.push('[Malformed Packet: MQTT]');
-  return lines;
+  return lines.map(fitLabel);
 }
 
 const RETAIN_HANDLING = ['Send msgs at subscription time', 'Send msgs if subscription does not exist',
   'Do not send msgs at subscription time', 'Reserved'];
+
+/** Wireshark's label buffer (ITEM_LABEL_LENGTH, 240 bytes with the NUL): a longer label gets
+ *  " [truncated]" after its field name and is cut to 238 bytes at a UTF-8 character boundary
+ *  (checked with tshark 4.0.17: a 239-byte label is printed whole, a 240-byte one is cut). */
+function fitLabel(line: string): string {
+  const indent = line.length - line.trimStart().length;
+  const label = line.slice(indent);
+  if (label.length < 240 / 4 || Buffer.byteLength(label, 'utf8') < 240) return line;
+  const colon = label.indexOf(': ');
+  const marked = colon < 0 ? label : `${label.slice(0, colon)} [truncated]${label.slice(colon)}`;
+  const bytes = Buffer.from(marked, 'utf8');
+  let end = 238;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return line.slice(0, indent) + bytes.subarray(0, end).toString('utf8');
+}
