@@ -1,18 +1,21 @@
 // `npm run bench` (issue #2 §11, issue #3 §7): generates the synthetic capture when missing, then
 // measures in one run, on the same file:
 //   walk     our capture reader alone (bench/walk.ts): the floor
+//   dissect  the whole dissection to packet-list rows, nothing rendered (bench/dissect.ts)
 //   list     node bin/mqtt-analyze.js F --format jsonl > /dev/null
 //   check    node bin/mqtt-analyze.js check F --format json > /dev/null
 //   tshark   tshark -r F -Y mqtt > /dev/null
 // each with wall time, frames/s, MB/s and peak RSS (GNU time's %e %M; /proc polling without it),
 // prints a Markdown table, the ratios against tshark with the targets, and the
-// memory-follows-connections check: the packet list's peak RSS on a capture a tenth the size with
+// memory-follows-connections check: list's and check's peak RSS on a capture a tenth the size with
 // the same number of connections open at once must be about the same.
 //
 // Usage: npm run bench -- [--size 1g|100m|10m] [--quick] [--runs N] [--no-tshark] [--no-memory]
-//                         [--profile]
+//                         [--profile] [--reuse-tshark]
 //   --quick     100m instead of 1g
 //   --runs N    run our commands N times and keep the fastest (tshark always once)
+//   --reuse-tshark  take tshark's numbers from the last run on the identical capture (it needs
+//               ~70 s and ~3.5 GB for 1g)
 //   --profile   also run list and check under node --cpu-prof on the 100m capture and print the
 //               functions and files with the most self time (bench/profile.ts)
 
@@ -58,6 +61,7 @@ interface Options {
   tshark: boolean;
   memory: boolean;
   profile: boolean;
+  reuseTshark: boolean;
 }
 
 const root = repoRoot();
@@ -66,7 +70,7 @@ const GNU_TIME = '/usr/bin/time';
 const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { size: parseSize('1g'), runs: 1, tshark: true, memory: true, profile: false };
+  const o: Options = { size: parseSize('1g'), runs: 1, tshark: true, memory: true, profile: false, reuseTshark: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--size') o.size = parseSize(argv[++i] ?? '');
@@ -75,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-tshark') o.tshark = false;
     else if (a === '--no-memory') o.memory = false;
     else if (a === '--profile') o.profile = true;
+    else if (a === '--reuse-tshark') o.reuseTshark = true;
     else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
       process.exit(2);
@@ -192,15 +197,40 @@ function display(argv: string[]): string {
   return argv.map((a) => (a === process.execPath ? 'node' : a.startsWith(root + '/') ? a.slice(root.length + 1) : a)).join(' ');
 }
 
-function walkArgv(capture: string): string[] {
+/** A script of bench/ run the way this runner runs: from source under tsx, or compiled. */
+function scriptArgv(name: string, capture: string): string[] {
   return fromSource
-    ? [process.execPath, '--import', 'tsx', join(root, 'bench', 'walk.ts'), capture]
-    : [process.execPath, join(root, 'dist', 'bench', 'walk.js'), capture];
+    ? [process.execPath, '--import', 'tsx', join(root, 'bench', `${name}.ts`), capture]
+    : [process.execPath, join(root, 'dist', 'bench', `${name}.js`), capture];
 }
 
 const cliPath = () => join(root, 'bin', 'mqtt-analyze.js');
 const listArgv = (f: string) => [process.execPath, cliPath(), f, '--format', 'jsonl'];
 const checkArgv = (f: string) => [process.execPath, cliPath(), 'check', f, '--format', 'json'];
+
+/** The capture to compare memory with: the largest of 1g/100m/10m/1m at most a tenth of `size`. */
+export function smallerSize(size: number): number | null {
+  for (const label of ['1g', '100m', '10m', '1m']) {
+    const n = parseSize(label);
+    if (n <= size / 10) return n;
+  }
+  return null;
+}
+
+/** The tshark measurement of an earlier run on the very same capture (results-<size>.json). */
+function previousTshark(stats: GenerateStats): Measurement | undefined {
+  const file = join(root, 'bench', 'data', `results-${sizeLabel(stats.size)}.json`);
+  if (!existsSync(file)) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { date: string; capture: GenerateStats; measurements: Measurement[] };
+    const same = r.capture.version === stats.version && r.capture.bytes === stats.bytes && r.capture.frames === stats.frames && r.capture.seed === stats.seed;
+    const m = r.measurements.find((x) => x.name === 'tshark' && x.ok);
+    // A measurement reused before keeps the date it was taken.
+    return same && m ? { ...m, note: m.note ?? `reused from the run of ${r.date}` } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function hasTshark(): boolean {
   return spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -221,7 +251,7 @@ export function table(ms: Measurement[]): string {
       continue;
     }
     lines.push(
-      `| ${m.name} | \`${m.command}\` | ${fmt(m.wallSeconds, 2)} | ${fmt(m.frames / m.wallSeconds)} | ${fmt(m.bytes / 1e6 / m.wallSeconds, 1)} | ${fmt(m.peakRssMb, 0)} |`,
+      `| ${m.name}${m.note ? ` (${m.note})` : ''} | \`${m.command}\` | ${fmt(m.wallSeconds, 2)} | ${fmt(m.frames / m.wallSeconds)} | ${fmt(m.bytes / 1e6 / m.wallSeconds, 1)} | ${fmt(m.peakRssMb, 0)} |`,
     );
   }
   return lines.join('\n');
@@ -256,8 +286,10 @@ export function ratios(ms: Measurement[]): string[] {
     );
   }
   const walk = by('walk');
+  const dissect = by('dissect');
   const list = by('list');
   if (walk && list) out.push(`- the record walk alone takes ${fmt((100 * walk.wallSeconds) / list.wallSeconds)}% of the packet list's time`);
+  if (dissect && list) out.push(`- dissecting without rendering takes ${fmt((100 * dissect.wallSeconds) / list.wallSeconds)}% of it; the JSON output the rest`);
   return out;
 }
 
@@ -278,15 +310,20 @@ async function main(): Promise<void> {
     log(`  ${r.name}: ${r.ok ? `${fmt(r.wallSeconds, 2)} s, ${fmt(r.peakRssMb)} MB peak RSS` : r.note}`);
   };
   log('Measuring ...');
-  await step(run('walk', walkArgv(cap.path), cap, o.runs, (s) => s === 0));
+  await step(run('walk', scriptArgv('walk', cap.path), cap, o.runs, (s) => s === 0));
   if (built) {
+    await step(run('dissect', scriptArgv('dissect', cap.path), cap, o.runs, (s) => s === 0));
     await step(run('list', listArgv(cap.path), cap, o.runs, cliOk));
     await step(run('check', checkArgv(cap.path), cap, o.runs, cliOk));
   } else {
     ms.push(failed('list', listArgv(cap.path), cap, 'skipped: not built (run `npx tsc -p .`)'));
     ms.push(failed('check', checkArgv(cap.path), cap, 'skipped: not built (run `npx tsc -p .`)'));
   }
-  if (o.tshark && hasTshark()) await step(run('tshark', ['tshark', '-r', cap.path, '-Y', 'mqtt'], cap, 1, (s) => s === 0));
+  const previous = o.reuseTshark ? previousTshark(cap.stats) : undefined;
+  if (previous) {
+    ms.push(previous);
+    log(`  tshark: ${fmt(previous.wallSeconds, 2)} s, ${fmt(previous.peakRssMb)} MB peak RSS (${previous.note})`);
+  } else if (o.tshark && hasTshark()) await step(run('tshark', ['tshark', '-r', cap.path, '-Y', 'mqtt'], cap, 1, (s) => s === 0));
   else ms.push(failed('tshark', ['tshark', '-r', cap.path, '-Y', 'mqtt'], cap, o.tshark ? 'skipped: tshark not installed' : 'skipped (--no-tshark)'));
 
   log(`\n### ${sizeLabel(o.size)} capture: ${fmt(cap.stats.bytes / 1e6, 1)} MB, ${fmt(cap.stats.frames)} frames, ${fmt(cap.stats.connections)} connections\n`);
@@ -294,22 +331,31 @@ async function main(): Promise<void> {
   log('');
   for (const l of ratios(ms)) log(l);
 
-  let memory: { small: Measurement; big: Measurement; ratio: number } | undefined;
-  const smallSize = Math.round(o.size / 10);
-  if (o.memory && built && ms.find((m) => m.name === 'list')?.ok && smallSize >= parseSize('1m')) {
+  const memory: { command: string; small: Measurement; big: Measurement; ratio: number }[] = [];
+  const smallSize = smallerSize(o.size);
+  if (o.memory && built && smallSize !== null) {
     const small = ensureCapture(smallSize, log);
-    const sm = await run('list', listArgv(small.path), small, 1, cliOk);
-    const big = ms.find((m) => m.name === 'list')!;
-    if (sm.ok) {
+    log('');
+    for (const [name, argv] of [
+      ['list', listArgv],
+      ['check', checkArgv],
+    ] as const) {
+      const big = ms.find((m) => m.name === name && m.ok);
+      if (!big) continue;
+      const sm = await run(name, argv(small.path), small, 1, cliOk);
+      if (!sm.ok) {
+        log(`Memory follows connections (${name}): ${sm.note}`);
+        continue;
+      }
       const ratio = big.peakRssMb / sm.peakRssMb;
-      memory = { small: sm, big, ratio };
+      memory.push({ command: name, small: sm, big, ratio });
       log(
-        `\nMemory follows connections: packet list peak RSS ${fmt(sm.peakRssMb)} MB on ${sizeLabel(smallSize)} ` +
+        `Memory follows connections (${name}): peak RSS ${fmt(sm.peakRssMb)} MB on ${sizeLabel(smallSize)} ` +
           `(${fmt(small.stats.connections)} connections) vs ${fmt(big.peakRssMb)} MB on ${sizeLabel(o.size)} ` +
-          `(${fmt(cap.stats.connections)}), both ${cap.stats.concurrency} open at once: ` +
+          `(${fmt(cap.stats.connections)}), both with ${cap.stats.concurrency} open at once: ` +
           `${fmt(ratio, 2)}x (target <= ${MEMORY_TOLERANCE}x: ${verdict(ratio <= MEMORY_TOLERANCE)})`,
       );
-    } else log(`\nMemory follows connections: ${sm.note}`);
+    }
   }
 
   let profile: Record<string, string> | undefined;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ratios, table, type Measurement } from '../../bench/bench.js';
+import { ratios, smallerSize, table, type Measurement } from '../../bench/bench.js';
 import { summarize } from '../../bench/profile.js';
 import { generateCapture } from '../../bench/generate.js';
 
@@ -75,4 +75,11 @@ test('the record walk counts every frame the generator wrote', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('memory comparison size: the largest of 1g/100m/10m/1m at most a tenth of the capture', () => {
+  assert.equal(smallerSize(1024 ** 3), 100 * 1024 ** 2);
+  assert.equal(smallerSize(100 * 1024 ** 2), 10 * 1024 ** 2);
+  assert.equal(smallerSize(10 * 1024 ** 2), 1024 ** 2);
+  assert.equal(smallerSize(5 * 1024 ** 2), null);
 });
