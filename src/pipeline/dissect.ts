@@ -55,6 +55,9 @@ export interface DissectSummary {
   skipped: Record<string, number>;
   /** Connections whose CONNECT was not captured and which were decoded with the default version. */
   defaultVersionConnections: number;
+  /** Bytes that could not become packets: a Remaining Length with a 5th byte, a packet over the
+   *  size limit, a packet cut short by the end of its connection or of the capture. */
+  framingErrors: { 'malformed-length': number; oversize: number; 'cut-short': number };
 }
 
 /** Forwards the dissection events to another sink (so one read feeds several consumers). */
@@ -132,6 +135,8 @@ class Dissector {
   /** Wireshark's TCP analysis text for the current frame ("[TCP ACKed unseen segment] "). */
   private tcpPrefix = '';
   private frameTouchedTls = false;
+  /** The current frame carried a Remaining Length that is malformed or over the size limit. */
+  private frameFramingError = false;
   /** Kind of the stream the current frame belongs to. */
   private frameKind: StreamKind = 'other';
   private nextConnId = 0;
@@ -145,6 +150,7 @@ class Dissector {
     tlsConnections: 0,
     skipped: {},
     defaultVersionConnections: 0,
+    framingErrors: { 'malformed-length': 0, oversize: 0, 'cut-short': 0 },
   };
 
   constructor(
@@ -176,6 +182,7 @@ class Dissector {
     this.frameTouchedTls = false;
     this.tcpPrefix = '';
     this.frameKind = 'other';
+    this.frameFramingError = false;
     this.tcp.segment(this.seg);
     if (this.pending.length > 0) {
       this.emitRow(f);
@@ -186,6 +193,8 @@ class Dissector {
 
   finish(end: CaptureEnd & { bytes: number }): DissectSummary {
     this.tcp.end();
+    const cut = this.summary.framingErrors['cut-short'];
+    if (cut > 0) this.opts.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
     this.sink.end?.(this.lastFrameNo, this.lastTime);
     return { ...this.summary, captureEnd: end, bytesRead: end.bytes };
   }
@@ -194,6 +203,7 @@ class Dissector {
   private skipReason(): string {
     if (this.frameTouchedTls || this.frameKind === 'tls') return 'mqtt-over-tls';
     if (this.frameKind === 'mqtt' || this.frameKind === 'port') {
+      if (this.frameFramingError) return 'bad-mqtt-length';
       if (this.frameTouchedMqtt) return 'part-of-a-longer-mqtt-packet';
       return this.seg.len > 0 ? 'tcp-retransmission-or-held' : 'tcp-without-payload';
     }
@@ -238,12 +248,33 @@ class Dissector {
         this.tcpPrefix = st.tcpFlags.analyze(dir, seg);
       },
       data: (s, dir, bytes, frame, gapBefore) => this.data(s, dir, bytes, frame, gapBefore),
+      release: (s) => this.released(s),
       close: (s, kind, dir, frame) => {
         const st = s.user as StreamState;
         if (st.kind !== 'mqtt' || !st.info) return;
         this.sink.close?.(st.info, kind, this.direction(st, dir), frame.no, frame.tsSec + frame.tsNsec / 1e9);
       },
     };
+  }
+
+  /** A framer whose broken lengths and oversize packets are counted (they make no row, as in
+   *  Wireshark, but every byte the stream carried must be accounted for). */
+  private newFramer(): MqttStreamFramer {
+    return new MqttStreamFramer({
+      onSkip: (reason) => {
+        if (reason === 'malformed-length' || reason === 'oversize') {
+          this.summary.framingErrors[reason]++;
+          this.frameFramingError = true;
+        }
+      },
+    });
+  }
+
+  /** End of a stream: a packet still incomplete was cut short by FIN, RST or the capture's end. */
+  private released(s: TcpStream): void {
+    const st = s.user as StreamState | undefined;
+    if (!st || st.kind !== 'mqtt') return;
+    for (const f of st.framers) if (f.flush().pendingBytes > 0) this.summary.framingErrors['cut-short']++;
   }
 
   private newStreamState(s: TcpStream): StreamState {
@@ -269,7 +300,7 @@ class Dissector {
       connectLevel: 0,
       aliases: null,
       tcpFlags: new WiresharkTcpFlags(),
-      framers: [new MqttStreamFramer(), new MqttStreamFramer()],
+      framers: [this.newFramer(), this.newFramer()],
     };
     if (kind === 'tls') this.becomeTls(st);
     return st;

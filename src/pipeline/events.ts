@@ -28,7 +28,8 @@ export interface ConnectionInfo {
   transport: 'mqtt' | 'tls';
 }
 
-/** One MQTT control packet (PDU) on a connection. */
+/** One MQTT control packet (PDU) on a connection. Its byte fields (payloads, binary properties)
+ *  are views into buffers the reader reuses: valid during the callback only; copy what you keep. */
 export interface MqttMessage {
   conn: ConnectionInfo;
   dir: Direction;

@@ -58,6 +58,9 @@ export const CaptureSummarySchema = z.object({
   tls_connections: z.number().int(),
   skipped: z.record(z.string(), z.number().int()).describe('frames not in the packet list, by reason'),
   default_version_connections: z.number().int(),
+  framing_errors: z
+    .object({ 'malformed-length': z.number().int(), oversize: z.number().int(), 'cut-short': z.number().int() })
+    .describe('bytes that could not become packets'),
 });
 
 /** `mqtt-analyze CAPTURE --format json`. */

@@ -10,6 +10,10 @@ export function footerLine(s: DissectSummary): string {
     `${s.connections} MQTT connection${s.connections === 1 ? '' : 's'}`,
   ];
   if (s.tlsConnections) parts.push(`${s.tlsConnections} MQTT over TLS (not decodable)`);
+  const fe = s.framingErrors;
+  if (fe['malformed-length']) parts.push(`${fe['malformed-length']} malformed Remaining Length`);
+  if (fe.oversize) parts.push(`${fe.oversize} packet(s) over the size limit skipped`);
+  if (fe['cut-short']) parts.push(`${fe['cut-short']} packet(s) cut short by the end of the connection or capture`);
   const skipped = Object.entries(s.skipped).sort((a, b) => b[1] - a[1]);
   if (skipped.length) parts.push(`not in the list: ${skipped.map(([why, n]) => `${n} ${why}`).join(', ')}`);
   return parts.join('; ');
@@ -27,5 +31,6 @@ export function summaryJson(s: DissectSummary): Record<string, unknown> {
     tls_connections: s.tlsConnections,
     skipped: s.skipped,
     default_version_connections: s.defaultVersionConnections,
+    framing_errors: s.framingErrors,
   };
 }
