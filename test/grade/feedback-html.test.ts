@@ -243,7 +243,7 @@ test('a capture over the report limits: the page says so and links no frame', as
     const student = { name: 'Zed', id: '', key: 'Zed', files: [{ name: 'lab1.pcap', path }], notes: [] };
     for (const [limits, reason] of [
       [{ maxRows: 3 }, /more than 3 frames with MQTT, too many for the HTML report/],
-      [{ maxBytes: 100 }, /larger than 0 MB, too large for the HTML report/],
+      [{ maxBytes: 100 }, /larger than 100 bytes, too large for the HTML report/],
     ] as const) {
       const reports = join(dir, 'r');
       mkdirSync(reports, { recursive: true });
