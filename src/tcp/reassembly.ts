@@ -344,7 +344,8 @@ export class TcpReassembler {
         return;
       }
     }
-    const data = seg.buf.slice(seg.off, seg.off + seg.len);
+    // A real copy: the capture reader reuses its chunk Buffer, and Buffer#slice is a view.
+    const data = Uint8Array.prototype.slice.call(seg.buf, seg.off, seg.off + seg.len);
     p.splice(lo, 0, { seq, data, lost: seg.missing });
     h.pendingBytes += data.length;
     if (h.pendingBytes > this.limits.maxBufferedBytes || p.length > this.limits.maxPendingSegments) {
