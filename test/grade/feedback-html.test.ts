@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SHOWS, type Scenario } from '../expect/lab-parts.js';
 import { loadExpectations } from '../../src/expect/load.js';
 import type { PartResult } from '../../src/expect/evaluate.js';
@@ -291,4 +292,57 @@ test("a file's page name never takes another student's page", () => {
   const c = { title: 't', rubric: loadExpectations('lab2'), students: [a, studentWith([], 'Bob-2')] } as ClassResult;
   assert.equal(reportPageName(a, 'x/y.pcap', c), 'Bob-x_y.pcap.html');
   assert.equal(reportPageName(a, '2', c), 'Bob-2-report.html');
+});
+
+test('in a browser: a rubric frame leads to its row, the other file opens at the linked row, nothing is fetched', async (t) => {
+  const CHROMIUM = '/usr/bin/chromium';
+  if (!have) return t.skip('fixtures are missing');
+  if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} is missing (apt-get install -y chromium)`);
+  const dir = mkdtempSync(join(tmpdir(), 'grade-browser-'));
+  const { chromium } = await import('playwright-core');
+  const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const requests: string[] = [];
+    ctx.on('request', (r) => requests.push(r.url()));
+    await ctx.route('**/*', (route) => (route.request().url().startsWith('file://') ? route.continue() : route.abort()));
+    const alice = CLASS[0]!;
+    writeClass(join(dir, 'in'), [alice]);
+    grade(join(dir, 'in'), join(dir, 'out'), 'md,html');
+    const fbDir = join(dir, 'out', 'feedback');
+    const md = readFileSync(join(fbDir, 'Alice Martin_1001.md'), 'utf8');
+    const gradedOn = mdGradedOn(md);
+    const deciding = mdDecidingFile(md)!;
+    const errors: string[] = [];
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(join(fbDir, 'Alice Martin_1001.html')).href);
+    await page.waitForSelector('body[data-ready="1"]');
+
+    // The first evidence frame of a check graded on the deciding file: a row of its tshark list.
+    const link = page.locator('#rubric a.fr[data-frame]').first();
+    const frame = Number(await link.getAttribute('data-frame'));
+    assert.ok(tsharkFrames(fixtureOf(alice, deciding)).includes(frame));
+    await link.click();
+    assert.ok(await page.locator(`#list tr.row.hl#row-${frame}`).count(), `row ${frame} is highlighted`);
+
+    // A check graded on the other file links to that file's page, which opens at the row.
+    const other = [...gradedOn.values()].map(([f]) => f).find((f) => f !== deciding)!;
+    const ext = page.locator('#rubric a.fr:not([data-frame])').first();
+    const href = (await ext.getAttribute('href'))!;
+    const m = /^(.+)#row-(\d+)$/.exec(href)!;
+    assert.ok(m, href);
+    assert.ok(tsharkFrames(fixtureOf(alice, other)).includes(Number(m[2])));
+    await page.goto(new URL(href, page.url()).href);
+    await page.waitForSelector('body[data-ready="1"]');
+    assert.ok(await page.locator(`#list tr.row.hl#row-${m[2]}`).count(), `row ${m[2]} of ${other} is highlighted`);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), []);
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
