@@ -3,21 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { dissectCapture } from '../../src/pipeline/dissect.js';
 import { detailBlock } from '../../src/render/detail.js';
 import { fixturesDir } from '../support/paths.js';
-
-function goldens(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...goldens(p));
-    else if (name.endsWith('.tshark-V.txt')) out.push(p);
-  }
-  return out.sort();
-}
+import { findGoldens } from './tshark-list.js';
 
 /** Frame number → its MQTT layer lines, from tshark's -V -O mqtt text. */
 function tsharkLayers(text: string): Map<number, string[]> {
@@ -46,7 +37,7 @@ async function ourLayers(capture: string): Promise<Map<number, string[]>> {
   return tsharkLayers(text);
 }
 
-for (const golden of goldens(fixturesDir)) {
+for (const golden of findGoldens(fixturesDir, '.tshark-V.txt')) {
   const capture = golden.slice(0, -'.tshark-V.txt'.length);
   test(`-V equals tshark -V -O mqtt: fixtures/${relative(fixturesDir, capture)}`, async () => {
     const theirs = tsharkLayers(readFileSync(golden, 'utf8'));

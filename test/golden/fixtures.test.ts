@@ -3,22 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { diffLists, ourList, readTsharkList } from './tshark-list.js';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { diffLists, findGoldens, ourList, readTsharkList } from './tshark-list.js';
 import { fixturesDir } from '../support/paths.js';
 
-function goldens(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...goldens(p));
-    else if (name.endsWith('.tshark.txt')) out.push(p);
-  }
-  return out.sort();
-}
-
-const all = goldens(fixturesDir);
+const all = findGoldens(fixturesDir, '.tshark.txt');
 
 test('there are fixture captures with tshark goldens', () => {
   assert.ok(all.length >= 12, `only ${all.length} fixtures with a .tshark.txt golden`);

@@ -1,7 +1,8 @@
 // Reads tshark's packet list (`tshark -r F -Y mqtt`, tshark 4.x text output) into rows, and
 // compares it with ours. Shared by the fixture and corpus golden tests.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { dissectCapture } from '../../src/pipeline/dissect.js';
 import type { PacketRow } from '../../src/pipeline/rows.js';
 
@@ -64,4 +65,15 @@ export function diffLists(theirs: ListRow[], ours: ListRow[]): ListDiff[] {
     }
   }
   return diffs;
+}
+
+/** Every file below `dir` whose name ends with `suffix` (e.g. ".tshark.txt"), sorted. */
+export function findGoldens(dir: string, suffix: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findGoldens(p, suffix));
+    else if (name.endsWith(suffix)) out.push(p);
+  }
+  return out.sort();
 }
