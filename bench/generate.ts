@@ -12,7 +12,9 @@
 // client id; some MQTT 5 with properties; some over IPv6), SUBSCRIBE/SUBACK, then a random mix of
 // PUBLISH in both directions at QoS 0/1/2 with their PUBACK / PUBREC-PUBREL-PUBCOMP handshakes,
 // PINGREQ/PINGRESP and temporary SUBSCRIBE + UNSUBSCRIBE/UNSUBACK, until its byte budget is spent,
-// then DISCONNECT and FIN both ways. TCP is shaped like real traffic: ACK-only segments from the
+// then DISCONNECT and FIN both ways. The broker is consistent: each PUBLISH a client sends is
+// forwarded, once captured, to every live matching subscription at min(QoS, granted) (route()),
+// so the analysis finds nothing to report. TCP is shaped like real traffic: ACK-only segments from the
 // receiver, PDUs split across segments, several PDUs coalesced into one segment or cut anywhere
 // across segment boundaries, PDUs larger than the MSS, and a few planted anomalies, counted and
 // listed by frame number in the stats: retransmissions, out-of-order pairs, and PDUs split inside
