@@ -15,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .description("Analyze MQTT packet captures: Wireshark's packet list, checked against the MQTT 3.1.1 and 5.0 specifications")
     .version(await packageVersion(), '--version')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .showHelpAfterError('(run mqtt-analyze --help for usage)');

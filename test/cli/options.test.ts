@@ -1,0 +1,42 @@
+// The whole command line as a user types it (bin/mqtt-analyze.js, compiled by `npm test`'s
+// pretest): subcommand options must reach the subcommand, not the default command.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot, fixturesDir } from '../support/paths.js';
+import { AnalysisResultSchema } from '../../src/analysis/schema.js';
+import { PacketListDocumentSchema } from '../../src/render/schema.js';
+
+const bin = join(projectRoot, 'bin', 'mqtt-analyze.js');
+const lab3 = join(fixturesDir, 'lab', 'lab3-qos.pcap');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+test('check --format json prints the analysis as JSON (the subcommand owns --format)', () => {
+  const r = run('check', lab3, '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = AnalysisResultSchema.safeParse(JSON.parse(r.stdout));
+  assert.ok(parsed.success, JSON.stringify(parsed.error?.issues?.slice(0, 3)));
+});
+
+test('the default command takes --format before or after the capture', () => {
+  for (const args of [[lab3, '--format', 'json'], ['--format', 'json', lab3]]) {
+    const r = run(...args);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = PacketListDocumentSchema.parse(JSON.parse(r.stdout));
+    assert.equal(doc.packets.length, 22);
+    assert.ok(doc.analysis, 'the analysis is part of the document');
+  }
+});
+
+test('schema prints a JSON Schema for each output', () => {
+  for (const which of ['analysis', 'packets', 'row']) {
+    const r = run('schema', which);
+    assert.equal(r.status, 0, r.stderr);
+    const schema = JSON.parse(r.stdout) as { $schema?: string; properties?: object };
+    assert.match(schema.$schema ?? '', /json-schema/);
+    assert.ok(schema.properties);
+  }
+  assert.equal(run('schema', 'nonsense').status, 2);
+});
