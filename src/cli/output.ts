@@ -27,22 +27,60 @@ export class Output {
     const data = Buffer.from(this.parts.join(''), 'utf8');
     this.parts = [];
     this.size = 0;
-    let off = 0;
-    while (off < data.length) {
-      try {
-        off += writeSync(this.fd, data, off, data.length - off);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'EAGAIN') {
-          Atomics.wait(sleepCell, 0, 0, 2);
-          continue;
-        }
-        if (code === 'EPIPE') {
-          this.closed = true;
-          return;
-        }
-        throw err;
+    this.closed = !writeAll(this.fd, data, data.length);
+  }
+}
+
+/**
+ * A byte buffer that fills up and is written out in large blocks: for output produced per packet
+ * (JSON Lines), where building strings would cost more than the dissection. Writers call
+ * `reserve(n)` before writing up to n bytes at `buf[pos]`.
+ */
+export class ByteOutput {
+  buf: Buffer;
+  pos = 0;
+  closed = false;
+
+  constructor(
+    private readonly fd = 1,
+    size = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
+  }
+
+  /** Text (UTF-8) between byte-written parts. */
+  text(s: string): void {
+    this.reserve(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  flush(): void {
+    if (!this.closed && this.pos > 0) this.closed = !writeAll(this.fd, this.buf, this.pos);
+    this.pos = 0;
+  }
+}
+
+/** Writes data[0..len) to fd; false when the reader went away (EPIPE). */
+function writeAll(fd: number, data: Uint8Array, len: number): boolean {
+  let off = 0;
+  while (off < len) {
+    try {
+      off += writeSync(fd, data, off, len - off);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(sleepCell, 0, 0, 2);
+        continue;
       }
+      if (code === 'EPIPE') return false;
+      throw err;
     }
   }
+  return true;
 }

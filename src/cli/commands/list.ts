@@ -7,10 +7,10 @@ import { dissectCapture, forwardTo, type DissectSummary, type RowSink } from '..
 import type { DissectionSink } from '../../pipeline/events.js';
 import type { PacketRow } from '../../pipeline/rows.js';
 import { PacketListTable } from '../../render/packet-list.js';
-import { rowJsonLine } from '../../render/packet-json.js';
+import { JsonlWriter } from '../../render/jsonl-writer.js';
 import { detailBlock } from '../../render/detail.js';
 import { footerLine, summaryJson } from '../../render/summary.js';
-import { Output } from '../output.js';
+import { ByteOutput, Output } from '../output.js';
 import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
 import { captureEndExit } from './capture-end.js';
 import { Analyzer } from '../../analysis/analyzer.js';
@@ -49,41 +49,47 @@ export function registerList(program: Command, setExit: SetExit): void {
 }
 
 async function runList(capture: string, opts: ListOptions): Promise<number> {
-  const out = new Output();
   const color = useColor(opts);
   const { options, done } = dissectOptions(opts);
   const analyzer = opts.analysis && opts.format !== 'jsonl' ? new Analyzer() : null;
   let summary: DissectSummary;
-  try {
-    if (opts.format === 'jsonl') {
-      summary = await dissectCapture(capture, { row: (r: PacketRow) => out.write(rowJsonLine(r)) }, options);
-    } else if (opts.format === 'json') {
-      out.write('{"packets":[');
-      let first = true;
-      summary = await dissectCapture(
-        capture,
-        withAnalyzer(analyzer, {
-          row: (r: PacketRow) => {
-            out.write((first ? '\n' : ',\n') + rowJsonLine(r).trimEnd());
-            first = false;
-          },
-        }),
-        options,
-      );
-      out.write(`\n],"summary":${JSON.stringify(summaryJson(summary))}`);
-      if (analyzer) out.write(`,"analysis":${JSON.stringify(analyzer.result())}`);
-      out.write('}\n');
-    } else {
-      const table = opts.detail ? null : new PacketListTable(out, color);
-      summary = await dissectCapture(
-        capture,
-        withAnalyzer(analyzer, { row: (r: PacketRow) => (table ? table.row(r) : out.write(detailBlock(r))) }),
-        options,
-      );
-      table?.end();
-      out.write(footerLine(summary) + '\n');
-      if (analyzer) out.write('\n' + renderAnalysis(analyzer.result(), { color, width: process.stdout.columns }) + '\n');
+  if (opts.format !== 'table') {
+    // Machine formats are written byte by byte: at millions of rows, strings would dominate.
+    const bytes = new ByteOutput();
+    const json = new JsonlWriter(bytes);
+    try {
+      if (opts.format === 'jsonl') {
+        summary = await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, options);
+      } else {
+        bytes.text('{"packets":[');
+        let first = true;
+        const row = (r: PacketRow) => {
+          bytes.text(first ? '\n' : ',\n');
+          first = false;
+          json.row(r);
+        };
+        summary = await dissectCapture(capture, withAnalyzer(analyzer, { row }), options);
+        bytes.text(`\n],"summary":${JSON.stringify(summaryJson(summary))}`);
+        if (analyzer) bytes.text(`,"analysis":${JSON.stringify(analyzer.result())}`);
+        bytes.text('}\n');
+      }
+    } finally {
+      done();
+      bytes.flush();
     }
+    return captureEndExit(summary);
+  }
+  const out = new Output();
+  try {
+    const table = opts.detail ? null : new PacketListTable(out, color);
+    summary = await dissectCapture(
+      capture,
+      withAnalyzer(analyzer, { row: (r: PacketRow) => (table ? table.row(r) : out.write(detailBlock(r))) }),
+      options,
+    );
+    table?.end();
+    out.write(footerLine(summary) + '\n');
+    if (analyzer) out.write('\n' + renderAnalysis(analyzer.result(), { color, width: process.stdout.columns }) + '\n');
   } finally {
     done();
     out.flush();

@@ -1,0 +1,60 @@
+// The byte-level JSON Lines writer must print exactly what the readable object-based reference
+// (rowJsonLine) prints, on real captures: every fixture and, when present, every corpus capture.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, rmSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dissectCapture } from '../../src/pipeline/dissect.js';
+import type { PacketRow } from '../../src/pipeline/rows.js';
+import { rowJsonLine } from '../../src/render/packet-json.js';
+import { JsonlWriter } from '../../src/render/jsonl-writer.js';
+import { ByteOutput } from '../../src/cli/output.js';
+import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
+import { findGoldens } from '../golden/tshark-list.js';
+
+/** Both serialisations of every row of a capture; the byte writer through a real file. */
+async function both(capture: string, ports: number[] = []): Promise<{ reference: string; fast: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
+  const path = join(dir, 'out.jsonl');
+  const fd = openSync(path, 'w');
+  const out = new ByteOutput(fd, 4096); // small, so rows straddle flushes
+  const writer = new JsonlWriter(out);
+  let reference = '';
+  await dissectCapture(capture, { row: (r: PacketRow) => ((reference += rowJsonLine(r)), writer.line(r)) }, { ports });
+  out.flush();
+  closeSync(fd);
+  const fast = readFileSync(path, 'utf8');
+  rmSync(dir, { recursive: true });
+  return { reference, fast };
+}
+
+// Real fixtures, plus the hand-built captures of other tests: every v5 property, malformed
+// packets, notes, non-ASCII strings.
+const handBuilt = [...findGoldens(join(projectRoot, 'test', 'pipeline', 'golden'), '.pcap'), join(projectRoot, 'test', 'mqtt', 'golden', 'cases.pcap')];
+const captures = [
+  ...findGoldens(fixturesDir, '.tshark.txt').map((g) => g.slice(0, -'.tshark.txt'.length)),
+  ...handBuilt,
+].map((path) => ({ path, ports: [] as number[] }));
+if (hasCorpus) {
+  const lines = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean).slice(1);
+  for (const line of lines) {
+    captures.push({ path: join(corpusDir, line.split('\t')[0]!), ports: [...line.matchAll(/tcp\.port==(\d+),mqtt/g)].map((m) => Number(m[1])) });
+  }
+}
+
+test('the byte writer prints exactly the reference JSON on every fixture and corpus capture', async () => {
+  let rows = 0;
+  for (const c of captures) {
+    const { reference, fast } = await both(c.path, c.ports);
+    if (fast !== reference) {
+      const a = reference.split('\n');
+      const b = fast.split('\n');
+      const i = a.findIndex((line, k) => line !== b[k]);
+      assert.fail(`${c.path}: line ${i + 1} differs\n  reference: ${a[i]?.slice(0, 300)}\n  fast:      ${b[i]?.slice(0, 300)}`);
+    }
+    rows += reference.split('\n').length - 1;
+  }
+  assert.ok(rows > 100, `only ${rows} rows compared`);
+});
