@@ -102,7 +102,10 @@ export class CaptureReader {
     this.onWarning = onWarning;
   }
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    // Frames are views into the chunk. Plain Uint8Array views are cheaper downstream than
+    // Buffer ones (every subarray of a Buffer builds a Buffer), so drop the Buffer prototype.
+    const chunk = input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.length) : input;
     const n = chunk.length;
     if (n === 0 || this.phase === Phase.Failed) {
       this.total += n;

@@ -292,31 +292,28 @@ export class JsonlWriter {
     this.raw(JSON.stringify(v));
   }
 
-  /** A JSON string: printable ASCII is copied as is; anything else goes through JSON.stringify. */
+  /** A JSON string: printable ASCII is copied as it is scanned; anything else (a quote, a
+   *  backslash, a control or non-ASCII character) rewinds and goes through JSON.stringify. */
   private str(s: string): void {
     const n = s.length;
-    let plain = true;
+    const o = this.out;
+    o.reserve(n + 2);
+    const buf = o.buf;
+    let pos = o.pos;
+    buf[pos++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
-        plain = false;
-        break;
+        // o.pos was not advanced, so the bytes copied so far are simply overwritten.
+        const json = JSON.stringify(s);
+        o.reserve(json.length * 3);
+        o.pos += o.buf.write(json, o.pos, 'utf8');
+        return;
       }
+      buf[pos++] = c;
     }
-    const o = this.out;
-    if (plain) {
-      o.reserve(n + 2);
-      const buf = o.buf;
-      let pos = o.pos;
-      buf[pos++] = QUOTE;
-      for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
-      buf[pos++] = QUOTE;
-      o.pos = pos;
-      return;
-    }
-    const json = JSON.stringify(s);
-    o.reserve(json.length * 3);
-    o.pos += o.buf.write(json, o.pos, 'utf8');
+    buf[pos++] = QUOTE;
+    o.pos = pos;
   }
 
   private hex(bytes: Uint8Array): void {
