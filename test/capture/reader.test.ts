@@ -92,8 +92,12 @@ test('one Frame object is reused, and a record inside the chunk is handed out wi
   r.end();
   assert.equal(seen.length, 2);
   assert.equal(seen[0], seen[1]);
-  assert.equal(bufs[0], file);
-  assert.equal(bufs[1], file);
+  // No copy: both frames view the chunk's own memory (as a plain Uint8Array, not a Buffer).
+  for (const b of bufs) {
+    assert.equal(b.buffer, file.buffer);
+    assert.equal(b.byteOffset, file.byteOffset);
+    assert.equal(b.length, file.length);
+  }
 });
 
 // pcapng --------------------------------------------------------------------------------------
