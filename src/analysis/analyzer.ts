@@ -12,14 +12,14 @@ import {
 import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
 import type { Ctx, Params, Pass } from './pass.js';
 import { createPasses } from './passes/index.js';
-import { dirName, round3 } from './util.js';
+import { dirName, MinHeap, round3 } from './util.js';
 import type {
-  AnalysisResult, ClientSummary, ConnectionSummary, Finding, TopicSummary,
+  AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
 } from './schema.js';
 import {
-  activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, matchingActiveSubs, newBroker,
-  newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, type Broker, type ClientRecord,
-  type ConnState, type Session, type Sub,
+  activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
+  newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
+  type Broker, type ClientRecord, type ConnState, type Session, type Sub,
 } from './session.js';
 
 export type { AnalysisOptions } from './options.js';
@@ -44,6 +44,11 @@ export class Analyzer implements DissectionSink, Ctx {
   private readonly limits = new Set<string>();
   private readonly connRows: ConnectionSummary[] = [];
   private readonly topics = new Map<string, TopicSummary>();
+  /** Client rows in order of first appearance (bounded by maxSummaryRows over all brokers). */
+  private readonly clientRows: ClientSummary[] = [];
+  private readonly folded: FoldedRows = { connections: 0, connectionPackets: 0, clients: 0, topicPackets: 0, handshakes: 0 };
+  /** Offline client records by the time they may be forgotten. */
+  private readonly forget = new MinHeap<ClientRecord>();
   private connections = 0;
   private mqttConnections = 0;
   private messages = 0;
@@ -185,17 +190,18 @@ export class Analyzer implements DissectionSink, Ctx {
     const sevOrder: Record<Severity, number> = { violation: 0, warning: 1, info: 2, 'not-observable': 3 };
     const findings = this.findings.slice().sort((a, b) =>
       sevOrder[a.severity] - sevOrder[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
-    const clients: ClientSummary[] = [];
     for (const b of this.brokers.values()) {
       for (const r of b.retained.values()) {
         const t = this.topics.get(r.topic);
         if (t !== undefined) t.retained = true;
       }
-      for (const cl of b.clients.values()) {
-        if (clients.length >= this.opts.maxSummaryRows) break;
-        clients.push({ clientId: cl.clientId, connections: cl.connIds.slice(), firstFrame: cl.firstFrame, lastFrame: cl.lastFrame });
-      }
     }
+    // brokers in order of appearance, then clients in order of appearance
+    const brokerOrder = new Map<string, number>();
+    for (const k of this.brokers.keys()) brokerOrder.set(k, brokerOrder.size);
+    const clients = this.clientRows.map((r, i) => ({ r, i, b: this.rowBroker[i]! }))
+      .sort((x, y) => brokerOrder.get(x.b)! - brokerOrder.get(y.b)! || x.i - y.i)
+      .map((x) => ({ ...x.r, connections: x.r.connections.slice() }));
     const res: AnalysisResult = {
       findings,
       connections: this.connRows.slice().sort((a, b) => a.id - b.id),
@@ -211,6 +217,7 @@ export class Analyzer implements DissectionSink, Ctx {
         findings: counts,
         suppressedFindings: this.suppressed,
         limitsHit: [...this.limits],
+        folded: { ...this.folded },
       },
     };
     for (const p of this.passes) p.summarize?.(res);
@@ -226,6 +233,26 @@ export class Analyzer implements DissectionSink, Ctx {
     if (time < this.firstTime) this.firstTime = time;
     this.now = time;
     this.frame = frame;
+    if (time >= this.forget.peekKey()) this.forgetClients(time);
+  }
+
+  /** Drop offline client records whose session expired and whose away window passed, so the
+   *  state follows the open connections rather than every client ever seen. */
+  private forgetClients(now: number): void {
+    while (now >= this.forget.peekKey()) {
+      const cl = this.forget.pop()!;
+      // stale entry: back online, still in use, or rescheduled later
+      if (cl.online !== null || cl.conns > 0 || now < cl.keepUntil) continue;
+      const b = cl.broker;
+      unindexOffline(b, cl);
+      if (b.clients.get(cl.clientId) === cl) b.clients.delete(cl.clientId);
+    }
+  }
+
+  /** (Re)schedule forgetting an offline record no sooner than `until`. */
+  private scheduleForget(cl: ClientRecord, until: number): void {
+    if (cl.keepUntil === Infinity || until > cl.keepUntil) cl.keepUntil = until;
+    this.forget.push(cl.keepUntil, cl);
   }
 
   private stateOf(info: ConnectionInfo): ConnState {
@@ -263,12 +290,33 @@ export class Analyzer implements DissectionSink, Ctx {
         return null;
       }
       r = {
-        clientId: c.clientId, broker: b, connIds: [], online: null, session: null, offlineSince: 0, lastEnd: null,
-        queued: [], queuedOverflow: false, awayMatches: 0, firstFrame: c.connectFrame, lastFrame: c.connectFrame,
+        clientId: c.clientId, broker: b, row: this.clientRow(b, c.clientId, c.connectFrame), online: null, conns: 0,
+        keepUntil: 0, offlineSubs: null, session: null, offlineSince: 0, lastEnd: null, queued: [], queuedOverflow: false,
+        awayMatches: 0, tmpSeq: 0, tmpGranted: 0,
       };
       b.clients.set(c.clientId, r);
     }
     return r;
+  }
+
+  /** Parallel to clientRows: the broker of each row. */
+  private readonly rowBroker: string[] = [];
+  /** Rows by broker key + NUL + client id, for a client seen again after its record was forgotten. */
+  private readonly rowIndex = new Map<string, ClientSummary>();
+
+  private clientRow(b: Broker, clientId: string, frame: number): ClientSummary | null {
+    const key = b.key + '\0' + clientId;
+    const old = this.rowIndex.get(key);
+    if (old !== undefined) return old;
+    if (this.clientRows.length >= this.opts.maxSummaryRows) {
+      this.folded.clients++;
+      return null;
+    }
+    const row: ClientSummary = { clientId, connections: [], firstFrame: frame, lastFrame: frame };
+    this.clientRows.push(row);
+    this.rowBroker.push(b.key);
+    this.rowIndex.set(key, row);
+    return row;
   }
 
   private ensureSession(c: ConnState): Session {
@@ -289,8 +337,12 @@ export class Analyzer implements DissectionSink, Ctx {
             // MQTT-3.1.4-2: a second connection with the same client id takes the session over
             if (cl.online !== null && cl.online !== c && cl.online.end === null) cl.online.takenOver = true;
             c.client = cl;
-            if (cl.connIds.length < 64) cl.connIds.push(c.id);
-            cl.lastFrame = msg.frame;
+            cl.conns++;
+            const row = cl.row;
+            if (row !== null) {
+              if (row.connections.length < 64) row.connections.push(c.id);
+              row.lastFrame = msg.frame;
+            }
           }
         }
         return;
@@ -305,7 +357,8 @@ export class Analyzer implements DissectionSink, Ctx {
           c.prevOnline = cl.online !== c && cl.online !== null && !cl.online.finalized ? cl.online : null;
           bindSession(c, cl);
           cl.online = c;
-          c.broker.offline.delete(cl);
+          cl.keepUntil = Infinity;
+          unindexOffline(c.broker, cl);
           if (c.session === prev && prev !== null) {
             for (const s of prev.subs.values()) if (s.removedFrame === 0 && s.granted !== null && s.granted < 0x80) activateSub(c.broker, s);
           }
@@ -468,7 +521,7 @@ export class Analyzer implements DissectionSink, Ctx {
     let t = this.topics.get(topic);
     if (t === undefined) {
       if (this.topics.size >= this.opts.maxSummaryRows) {
-        this.limit('maxSummaryRows.topics', this.opts.maxSummaryRows, 'topics', this.frame);
+        this.folded.topicPackets++;
         return null;
       }
       t = { topic, publishes: [0, 0, 0], retainedPublishes: 0, retained: false, deliveries: 0 };
@@ -507,14 +560,27 @@ export class Analyzer implements DissectionSink, Ctx {
       if (s.conn === c) s.conn = null;
     }
     const cl = c.client;
-    if (cl !== null && cl.online === c) {
-      cl.online = null;
-      cl.offlineSince = c.endTime;
-      cl.lastEnd = c.end;
-      cl.queued.length = 0;
-      cl.queuedOverflow = false;
-      cl.awayMatches = 0;
-      if (s !== null && s.subs.size > 0) c.broker.offline.add(cl);
+    if (cl !== null) {
+      cl.conns--;
+      if (cl.online === c) {
+        cl.online = null;
+        cl.offlineSince = c.endTime;
+        cl.lastEnd = c.end;
+        cl.queued.length = 0;
+        cl.queuedOverflow = false;
+        cl.awayMatches = 0;
+        cl.keepUntil = 0;
+        if (s !== null && s.subs.size > 0) indexOffline(c.broker, cl);
+        // a persistent session is kept until it expires (MQTT-3.1.2-5, 5.0 §3.1.2.11.2), at
+        // most sessionWindow; any record at least offlineWindow (what it misses is counted)
+        const cs = cl.session;
+        let life = this.opts.offlineWindow;
+        if (cs !== null && cs.persistent) life = Math.max(life, Math.min(cs.expiry, this.opts.sessionWindow));
+        this.scheduleForget(cl, c.endTime + life);
+      } else if (cl.online === null) {
+        // never came online (refused, no CONNACK): nothing to keep beyond the window
+        this.scheduleForget(cl, c.endTime + this.opts.offlineWindow);
+      }
     }
     if (!c.fromConnect && c.info.transport === 'mqtt' && c.c2s + c.s2c > 0) {
       this.report('capture-midstream', [c.firstFrame], c, {});
@@ -535,7 +601,8 @@ export class Analyzer implements DissectionSink, Ctx {
 
   private summaryRow(c: ConnState): void {
     if (this.connRows.length >= this.opts.maxSummaryRows) {
-      this.limit('maxSummaryRows.connections', this.opts.maxSummaryRows, 'connection rows', c.firstFrame);
+      this.folded.connections++;
+      this.folded.connectionPackets += c.c2s + c.s2c;
       return;
     }
     const subs: { filter: string; qos: number | null }[] = [];

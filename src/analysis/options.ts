@@ -20,8 +20,15 @@ export interface AnalysisOptions {
   maxQueuedPerSession?: number;
   /** Findings listed per id; the rest are counted in summary.suppressedFindings (default 200). */
   maxFindingsPerId?: number;
-  /** Connections, topics and clients listed in the summary tables (default 10000 each). */
+  /** Rows listed in full in each summary table (connections, clients, topics, handshakes); the
+   *  rest are folded into counters in summary.folded (default 10000 each). */
   maxSummaryRows?: number;
+  /** Seconds an offline client is remembered when its session did not persist (clean session,
+   *  or expired): long enough to count what it missed if it comes back (default 300). */
+  offlineWindow?: number;
+  /** Seconds a persistent session with no expiry (3.1.1, or v5 0xFFFFFFFF) — or a longer one —
+   *  is remembered while offline (default 3600). */
+  sessionWindow?: number;
 }
 
 export type ResolvedOptions = Required<AnalysisOptions>;
@@ -38,5 +45,7 @@ export function resolveOptions(o: AnalysisOptions = {}): ResolvedOptions {
     maxQueuedPerSession: o.maxQueuedPerSession ?? 1000,
     maxFindingsPerId: o.maxFindingsPerId ?? 200,
     maxSummaryRows: o.maxSummaryRows ?? 10000,
+    offlineWindow: o.offlineWindow ?? 300,
+    sessionWindow: o.sessionWindow ?? 3600,
   };
 }

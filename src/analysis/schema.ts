@@ -92,6 +92,14 @@ export const ClientSummarySchema = z.object({
   lastFrame: z.number().int(),
 });
 
+export const FoldedSchema = z.object({
+  connections: z.number().int().describe('Connections not listed: the table keeps the first maxSummaryRows rows in full'),
+  connectionPackets: z.number().int().describe('MQTT packets of the connections not listed'),
+  clients: z.number().int().describe('Client ids not listed (an id seen again after its record expired counts again)'),
+  topicPackets: z.number().int().describe('PUBLISH packets (both directions) on topics not listed'),
+  handshakes: z.number().int().describe('Handshake rows not listed'),
+});
+
 export const SummarySchema = z.object({
   lastFrame: z.number().int(),
   duration: z.number(),
@@ -106,6 +114,7 @@ export const SummarySchema = z.object({
   }),
   suppressedFindings: z.number().int().describe('Findings not listed because a per-id cap was reached'),
   limitsHit: z.array(z.string()),
+  folded: FoldedSchema.describe('Summary rows beyond the tables\' size, counted instead of listed (the analysis itself saw them all)'),
 });
 
 export const AnalysisResultSchema = z.object({
@@ -125,6 +134,7 @@ export type HandshakeSummary = z.infer<typeof HandshakeSummarySchema>;
 export type TopicSummary = z.infer<typeof TopicSummarySchema>;
 export type ClientSummary = z.infer<typeof ClientSummarySchema>;
 export type AnalysisSummary = z.infer<typeof SummarySchema>;
+export type FoldedRows = z.infer<typeof FoldedSchema>;
 export type AnalysisResult = z.infer<typeof AnalysisResultSchema>;
 
 /** The result schema as JSON Schema (for `mqtt-analyze schema`). */

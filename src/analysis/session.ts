@@ -7,6 +7,8 @@ import type { ConnectionInfo } from '../pipeline/events.js';
 import type { ConnackPacket, ConnectPacket, MqttVersion, Property } from '../mqtt/types.js';
 import type { EndKind } from './schema.js';
 import type { Expectation, Source } from './correlation.js';
+import type { ClientSummary } from './schema.js';
+import { FilterTrie } from './filter-trie.js';
 import { sharedSubscriptionFilter, topicFilterProblem, topicMatches } from './topic.js';
 
 export interface WillInfo {
@@ -43,6 +45,8 @@ export interface Sub {
   /** Frame of the UNSUBSCRIBE that removed it, 0 while active. */
   removedFrame: number;
   session: Session;
+  /** Position among the broker's active subscriptions (activation order), 0 while inactive. */
+  activeSeq: number;
 }
 
 export interface Session {
@@ -78,11 +82,25 @@ export interface QueuedMessage {
   time: number;
 }
 
+/** A subscription of an offline session, as held in the broker's offline index. */
+export interface OfflineSub {
+  client: ClientRecord;
+  sub: Sub;
+}
+
 export interface ClientRecord {
   clientId: string;
   broker: Broker;
-  connIds: number[];
+  /** Its row in the clients summary table, null when the table was full (folded). */
+  row: ClientSummary | null;
   online: ConnState | null;
+  /** Open connections that carry this client id (the record is never dropped while > 0). */
+  conns: number;
+  /** While offline: when the record may be forgotten (session expired and the away window
+   *  passed); Infinity while online. */
+  keepUntil: number;
+  /** While offline: its subscriptions in the broker's offline index. */
+  offlineSubs: OfflineSub[] | null;
   /** The session as last known (kept while offline when persistent). */
   session: Session | null;
   offlineSince: number;
@@ -92,8 +110,9 @@ export interface ClientRecord {
   queuedOverflow: boolean;
   /** Matching messages published while offline, counted for non-persistent sessions. */
   awayMatches: number;
-  firstFrame: number;
-  lastFrame: number;
+  /** Scratch for grouping a publish's matching offline subscriptions per client. */
+  tmpSeq: number;
+  tmpGranted: number;
 }
 
 export interface Broker {
@@ -106,13 +125,15 @@ export interface Broker {
   retainedOverflow: boolean;
   clients: Map<string, ClientRecord>;
   clientsOverflow: boolean;
-  /** Subscriptions acknowledged (SUBACK seen, success) on open connections. */
-  activeSubs: Set<Sub>;
-  /** Bumped on any change of activeSubs; invalidates matchCache. */
-  gen: number;
-  matchCache: Map<string, { gen: number; subs: Sub[] }>;
-  /** Offline clients that have subscriptions: candidates for queued messages. */
-  offline: Set<ClientRecord>;
+  /** Subscriptions acknowledged (SUBACK seen, success) on open connections, by filter. */
+  active: FilterTrie<Sub>;
+  activeSeq: number;
+  /** Reused result of matchingActiveSubs (no allocation per publish). */
+  matchBuf: Sub[];
+  /** Established subscriptions of offline clients still remembered: candidates for
+   *  messages queued (persistent sessions) or missed (clean ones) while away. */
+  offline: FilterTrie<OfflineSub>;
+  offlineBuf: OfflineSub[];
 }
 
 export interface ConnState {
@@ -190,7 +211,7 @@ export interface ConnState {
 export function newBroker(key: string, addr = ''): Broker {
   return {
     key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedOverflow: false, clients: new Map(), clientsOverflow: false,
-    activeSubs: new Set(), gen: 0, matchCache: new Map(), offline: new Set(),
+    active: new FilterTrie<Sub>(), activeSeq: 0, matchBuf: [], offline: new FilterTrie<OfflineSub>(), offlineBuf: [],
   };
 }
 
@@ -320,28 +341,68 @@ export function newSub(session: Session, filter: string, qos: number, options: n
     filter, match, shared: shared !== null, valid: topicFilterProblem(match) === null,
     requestedQos: qos, granted: null, noLocal: (options & 0x04) !== 0, retainAsPublished: (options & 0x08) !== 0,
     retainHandling: (options >> 4) & 0x03, subscribeFrame: frame, subscribeTime: time, ackFrame: 0, ackTime: 0,
-    replaced: session.subs.has(filter), removedFrame: 0, session,
+    replaced: session.subs.has(filter), removedFrame: 0, session, activeSeq: 0,
   };
 }
 
-/** Acknowledged, successful subscriptions on open connections, matching a topic (cached). */
+/** Acknowledged, successful subscriptions on open connections matching a topic, in the order
+ *  they were activated. The array is reused: valid until the next call for this broker. */
 export function matchingActiveSubs(b: Broker, topic: string): Sub[] {
-  const hit = b.matchCache.get(topic);
-  if (hit !== undefined && hit.gen === b.gen) return hit.subs;
-  const subs: Sub[] = [];
-  for (const s of b.activeSubs) if (topicMatches(s.match, topic)) subs.push(s);
-  if (b.matchCache.size >= 4096) b.matchCache.clear(); // bounded: rebuilt on demand
-  b.matchCache.set(topic, { gen: b.gen, subs });
-  return subs;
+  const out = b.matchBuf;
+  out.length = 0;
+  b.active.match(topic, out);
+  // activation order (the trie returns by filter): a publish matching several subscriptions
+  // of one connection is owed to the first with the highest QoS (see routeToSubscribers)
+  for (let i = 1; i < out.length; i++) {
+    const s = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]!.activeSeq > s.activeSeq) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = s;
+  }
+  return out;
 }
 
 export function activateSub(b: Broker, s: Sub): void {
-  b.activeSubs.add(s);
-  b.gen++;
+  if (s.activeSeq !== 0) return; // already active: keeps its place
+  s.activeSeq = ++b.activeSeq;
+  b.active.add(s.match, s.valid, s);
 }
 
 export function deactivateSub(b: Broker, s: Sub): void {
-  if (b.activeSubs.delete(s)) b.gen++;
+  if (s.activeSeq === 0) return;
+  s.activeSeq = 0;
+  b.active.remove(s.match, s.valid, s);
+}
+
+/** Subscriptions an offline session would still be sent messages on (SUBACK success, valid). */
+function established(sub: Sub): boolean {
+  return sub.removedFrame === 0 && sub.granted !== null && sub.granted < 0x80 && sub.valid;
+}
+
+/** The client went offline: index its established subscriptions by filter. */
+export function indexOffline(b: Broker, cl: ClientRecord): void {
+  unindexOffline(b, cl);
+  const s = cl.session;
+  if (s === null) return;
+  let list: OfflineSub[] | null = null;
+  for (const sub of s.subs.values()) {
+    if (!established(sub)) continue;
+    const e: OfflineSub = { client: cl, sub };
+    (list ??= []).push(e);
+    b.offline.add(sub.match, true, e);
+  }
+  cl.offlineSubs = list;
+}
+
+/** The client is back (or forgotten): drop it from the offline index. */
+export function unindexOffline(b: Broker, cl: ClientRecord): void {
+  const list = cl.offlineSubs;
+  if (list === null) return;
+  for (let i = 0; i < list.length; i++) b.offline.remove(list[i]!.sub.match, true, list[i]!);
+  cl.offlineSubs = null;
 }
 
 /** Does any subscription of the session (active, pending or recently removed) match? */

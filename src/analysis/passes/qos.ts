@@ -58,6 +58,8 @@ function other(d: Direction): Direction {
 export class QosPass implements Pass {
   readonly name = 'qos';
   private readonly rows: HandshakeSummary[] = [];
+  /** Rows beyond maxSummaryRows, counted only. */
+  private folded = 0;
 
   constructor(private readonly slot: number) {}
 
@@ -241,8 +243,8 @@ export class QosPass implements Pass {
       const st = s.stats[i]!;
       if (st.started === 0) continue;
       if (this.rows.length >= ctx.opts.maxSummaryRows) {
-        ctx.limit('maxSummaryRows.handshakes', ctx.opts.maxSummaryRows, 'handshake rows', c.firstFrame);
-        break;
+        this.folded++;
+        continue;
       }
       this.rows.push({
         connection: c.id, clientId: c.clientId, direction: i < 3 ? 'c2s' : 's2c', qos: i % 3, started: st.started,
@@ -256,6 +258,7 @@ export class QosPass implements Pass {
   }
 
   summarize(result: AnalysisResult): void {
+    result.summary.folded.handshakes = this.folded;
     result.handshakes = this.rows.slice().sort((a, b) => a.connection - b.connection || (a.direction < b.direction ? -1 : 1) || a.qos - b.qos);
   }
 }

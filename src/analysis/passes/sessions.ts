@@ -7,12 +7,11 @@ import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import { type ClientRecord, type ConnState, type Session } from '../session.js';
-import { topicMatches } from '../topic.js';
-
-const MAX_OFFLINE_CHECKED = 256;
 
 export class SessionsPass implements Pass {
   readonly name = 'sessions';
+  /** Per-publish stamp for grouping matches by client. */
+  private seq = 0;
 
   message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
     const p = msg.result.status === 'ok' ? msg.result.packet : null;
@@ -73,25 +72,34 @@ export class SessionsPass implements Pass {
     return s.expiry === 0xffffffff || now - offlineSince < s.expiry;
   }
 
-  /** A client publish: remember it for each offline client whose session matches. */
+  /** A client publish: remember it for each offline client whose session matches. The broker's
+   *  offline index holds only established subscriptions of remembered offline clients, so the
+   *  cost follows the matches, not the clients ever seen. */
   private whileAway(ctx: Ctx, c: ConnState): void {
     const b = c.broker;
     if (b.offline.size === 0) return;
     const src = ctx.source!;
-    let n = 0;
-    for (const cl of b.offline) {
-      if (++n > MAX_OFFLINE_CHECKED) {
-        ctx.limit('offlineSessionsChecked', MAX_OFFLINE_CHECKED, 'offline sessions checked per publish', ctx.frame);
-        break;
-      }
-      const s = cl.session;
-      if (s === null) continue;
-      let g = -1;
-      for (const sub of s.subs.values()) {
-        if (sub.removedFrame !== 0 || sub.granted === null || sub.granted >= 0x80 || !sub.valid) continue;
-        if (topicMatches(sub.match, src.topic) && sub.granted > g) g = sub.granted;
-      }
-      if (g < 0) continue;
+    const out = b.offlineBuf;
+    out.length = 0;
+    b.offline.match(src.topic, out);
+    if (out.length === 0) return;
+    // one message per client: the highest QoS granted among its matching subscriptions
+    const seq = ++this.seq;
+    for (let i = 0; i < out.length; i++) {
+      const e = out[i]!;
+      const cl = e.client;
+      const g = e.sub.granted!;
+      if (cl.tmpSeq !== seq) {
+        cl.tmpSeq = seq;
+        cl.tmpGranted = g;
+      } else if (g > cl.tmpGranted) cl.tmpGranted = g;
+    }
+    for (let i = 0; i < out.length; i++) {
+      const cl = out[i]!.client;
+      if (cl.tmpSeq !== seq) continue; // done already
+      cl.tmpSeq = 0;
+      const s = cl.session!;
+      const g = cl.tmpGranted;
       const q = src.qos < g ? src.qos : g;
       if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
         this.queue(ctx, cl, src.topic, src.hash, src.len, q, src.frame, src.time);
@@ -99,6 +107,7 @@ export class SessionsPass implements Pass {
         cl.awayMatches++;
       }
     }
+    out.length = 0;
   }
 
   private queue(ctx: Ctx, cl: ClientRecord, topic: string, hash: number, len: number, qos: number, frame: number, time: number): void {

@@ -1,0 +1,163 @@
+// A topic-filter trie (MQTT 3.1.1 §4.7, 5.0 §4.7): filters stored level by level, so a topic
+// name finds the filters it matches in time proportional to its levels and to the matches,
+// not to the number of filters held. '+' and '#' are children apart from the literal levels;
+// the '$' rule (MQTT-4.7.2-1) is applied at the root. Emptied branches are pruned at once, so
+// the trie holds only what is stored now (filters like "tmp/<client id>/#" come and go).
+
+import { topicMatches } from './topic.js';
+
+interface Node<T> {
+  parent: Node<T> | null;
+  /** The literal level under which the parent holds this node ('' for '+' and '#' nodes). */
+  key: string;
+  /** 0 literal, 1 '+', 2 '#'. */
+  kind: 0 | 1 | 2;
+  children: Map<string, Node<T>> | null;
+  plus: Node<T> | null;
+  hash: Node<T> | null;
+  /** Items whose filter ends at this node. */
+  items: T[];
+}
+
+function newNode<T>(parent: Node<T> | null, key: string, kind: 0 | 1 | 2): Node<T> {
+  return { parent, key, kind, children: null, plus: null, hash: null, items: [] };
+}
+
+export class FilterTrie<T> {
+  private readonly root: Node<T> = newNode<T>(null, '', 0);
+  /** Items with an invalid filter: matched one by one with topicMatches, exactly as before the
+   *  trie (an invalid filter can still be active, e.g. resumed from an earlier session). */
+  private readonly loose: { filter: string; item: T }[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Store `item` under `filter`; `valid` says the filter passed topicFilterProblem. */
+  add(filter: string, valid: boolean, item: T): void {
+    this.count++;
+    if (!valid) {
+      this.loose.push({ filter, item });
+      return;
+    }
+    let n = this.root;
+    let start = 0;
+    for (;;) {
+      let end = filter.indexOf('/', start);
+      if (end < 0) end = filter.length;
+      const len = end - start;
+      const c = filter.charCodeAt(start);
+      if (len === 1 && c === 0x2b /* + */) {
+        n = n.plus ??= newNode(n, '', 1);
+      } else if (len === 1 && c === 0x23 /* # */) {
+        n = n.hash ??= newNode(n, '', 2); // valid filters end here
+      } else {
+        const key = filter.slice(start, end);
+        const ch = (n.children ??= new Map());
+        let next = ch.get(key);
+        if (next === undefined) {
+          next = newNode(n, key, 0);
+          ch.set(key, next);
+        }
+        n = next;
+      }
+      if (end >= filter.length) break;
+      start = end + 1;
+    }
+    n.items.push(item);
+  }
+
+  /** Remove `item` stored under `filter`; false when it was not there. */
+  remove(filter: string, valid: boolean, item: T): boolean {
+    if (!valid) {
+      for (let i = 0; i < this.loose.length; i++) {
+        if (this.loose[i]!.item === item) {
+          this.loose.splice(i, 1);
+          this.count--;
+          return true;
+        }
+      }
+      return false;
+    }
+    const n = this.find(filter);
+    if (n === null) return false;
+    const i = n.items.indexOf(item);
+    if (i < 0) return false;
+    n.items.splice(i, 1);
+    this.count--;
+    this.prune(n);
+    return true;
+  }
+
+  /** Append to `out` every item whose filter matches `topic` (order: trie order, not insertion). */
+  match(topic: string, out: T[]): void {
+    if (this.count === 0) return;
+    if (this.count > this.loose.length) this.collect(this.root, topic, 0, out, topic.charCodeAt(0) === 0x24 /* $ */);
+    for (let i = 0; i < this.loose.length; i++) {
+      const l = this.loose[i]!;
+      if (topicMatches(l.filter, topic)) out.push(l.item);
+    }
+  }
+
+  /** `n` has consumed the levels before `start`; topic[start..] holds at least one more level. */
+  private collect(n: Node<T>, topic: string, start: number, out: T[], dollarRoot: boolean): void {
+    let end = topic.indexOf('/', start);
+    if (end < 0) end = topic.length;
+    // MQTT-4.7.2-1: a filter starting with a wildcard does not match a topic starting with '$'
+    if (!dollarRoot) {
+      if (n.hash !== null) push(n.hash.items, out); // "x/#" matches everything below x
+      if (n.plus !== null) this.descend(n.plus, topic, end, out);
+    }
+    if (n.children !== null) {
+      const next = n.children.get(topic.slice(start, end));
+      if (next !== undefined) this.descend(next, topic, end, out);
+    }
+  }
+
+  /** `n` matched the level ending at `end`. */
+  private descend(n: Node<T>, topic: string, end: number, out: T[]): void {
+    if (end >= topic.length) {
+      push(n.items, out);
+      if (n.hash !== null) push(n.hash.items, out); // "x/#" also matches x itself (§4.7.1.2)
+      return;
+    }
+    this.collect(n, topic, end + 1, out, false);
+  }
+
+  private find(filter: string): Node<T> | null {
+    let n: Node<T> | null = this.root;
+    let start = 0;
+    for (;;) {
+      let end = filter.indexOf('/', start);
+      if (end < 0) end = filter.length;
+      const len = end - start;
+      const c = filter.charCodeAt(start);
+      if (len === 1 && c === 0x2b) n = n.plus;
+      else if (len === 1 && c === 0x23) n = n.hash;
+      else n = n.children?.get(filter.slice(start, end)) ?? null;
+      if (n === null) return null;
+      if (end >= filter.length) return n;
+      start = end + 1;
+    }
+  }
+
+  private prune(n: Node<T>): void {
+    let cur: Node<T> | null = n;
+    while (cur !== null && cur.parent !== null && cur.items.length === 0 && cur.plus === null && cur.hash === null
+      && (cur.children === null || cur.children.size === 0)) {
+      const p: Node<T> = cur.parent;
+      if (cur.kind === 1) p.plus = null;
+      else if (cur.kind === 2) p.hash = null;
+      else {
+        p.children!.delete(cur.key);
+        if (p.children!.size === 0) p.children = null;
+      }
+      cur = p;
+    }
+  }
+}
+
+function push<T>(items: T[], out: T[]): void {
+  for (let i = 0; i < items.length; i++) out.push(items[i]!);
+}
