@@ -90,39 +90,38 @@ export class FilterTrie<T> {
     return true;
   }
 
-  /** Append to `out` every item whose filter matches `topic` (order: trie order, not insertion). */
-  match(topic: string, out: T[]): void {
+  /** Append to `out` every item whose filter matches `topic` (order: trie order, not insertion).
+   *  `levels` is topicLevels(topic). */
+  match(topic: string, levels: readonly string[], out: T[]): void {
     if (this.count === 0) return;
-    if (this.count > this.loose.length) this.collect(this.root, topic, 0, out, topic.charCodeAt(0) === 0x24 /* $ */);
+    if (this.count > this.loose.length) this.collect(this.root, levels, 0, out, topic.charCodeAt(0) === 0x24 /* $ */);
     for (let i = 0; i < this.loose.length; i++) {
       const l = this.loose[i]!;
       if (topicMatches(l.filter, topic)) out.push(l.item);
     }
   }
 
-  /** `n` has consumed the levels before `start`; topic[start..] holds at least one more level. */
-  private collect(n: Node<T>, topic: string, start: number, out: T[], dollarRoot: boolean): void {
-    let end = topic.indexOf('/', start);
-    if (end < 0) end = topic.length;
+  /** `n` has consumed levels[0..i-1]; levels[i] exists. */
+  private collect(n: Node<T>, levels: readonly string[], i: number, out: T[], dollarRoot: boolean): void {
     // MQTT-4.7.2-1: a filter starting with a wildcard does not match a topic starting with '$'
     if (!dollarRoot) {
       if (n.hash !== null) push(n.hash.items, out); // "x/#" matches everything below x
-      if (n.plus !== null) this.descend(n.plus, topic, end, out);
+      if (n.plus !== null) this.descend(n.plus, levels, i + 1, out);
     }
     if (n.children !== null) {
-      const next = n.children.get(topic.slice(start, end));
-      if (next !== undefined) this.descend(next, topic, end, out);
+      const next = n.children.get(levels[i]!);
+      if (next !== undefined) this.descend(next, levels, i + 1, out);
     }
   }
 
-  /** `n` matched the level ending at `end`. */
-  private descend(n: Node<T>, topic: string, end: number, out: T[]): void {
-    if (end >= topic.length) {
+  /** `n` matched levels[0..i-1]. */
+  private descend(n: Node<T>, levels: readonly string[], i: number, out: T[]): void {
+    if (i >= levels.length) {
       push(n.items, out);
       if (n.hash !== null) push(n.hash.items, out); // "x/#" also matches x itself (§4.7.1.2)
       return;
     }
-    this.collect(n, topic, end + 1, out, false);
+    this.collect(n, levels, i, out, false);
   }
 
   private find(filter: string): Node<T> | null {
@@ -160,4 +159,18 @@ export class FilterTrie<T> {
 
 function push<T>(items: T[], out: T[]): void {
   for (let i = 0; i < items.length; i++) out.push(items[i]!);
+}
+
+const levelCache = new Map<string, readonly string[]>();
+
+/** A topic name's levels ("a//b" has three, "" one). Cached (bounded): a capture publishes on
+ *  few topics many times, and the level strings then keep their hashes for the trie's maps. */
+export function topicLevels(topic: string): readonly string[] {
+  let l = levelCache.get(topic);
+  if (l === undefined) {
+    if (levelCache.size >= 8192) levelCache.clear();
+    l = topic.split('/');
+    levelCache.set(topic, l);
+  }
+  return l;
 }

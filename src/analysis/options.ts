@@ -16,12 +16,13 @@ export interface AnalysisOptions {
   maxRetainedTopics?: number;
   /** Client ids remembered per broker across reconnects (default 20000). */
   maxClients?: number;
-  /** Messages remembered per offline session (default 1000). */
+  /** Messages remembered per offline session (default 100): enough to judge delivery on
+   *  reconnect; state grows with offline persistent sessions, not with the capture. */
   maxQueuedPerSession?: number;
   /** Findings listed per id; the rest are counted in summary.suppressedFindings (default 200). */
   maxFindingsPerId?: number;
   /** Rows listed in full in each summary table (connections, clients, topics, handshakes); the
-   *  rest are folded into counters in summary.folded (default 10000 each). */
+   *  rest are folded into counters in summary.folded (default 1000 each). */
   maxSummaryRows?: number;
   /** Seconds an offline client is remembered when its session did not persist (clean session,
    *  or expired): long enough to count what it missed if it comes back (default 300). */
@@ -42,9 +43,9 @@ export function resolveOptions(o: AnalysisOptions = {}): ResolvedOptions {
     maxExpectationsPerConnection: o.maxExpectationsPerConnection ?? 20000,
     maxRetainedTopics: o.maxRetainedTopics ?? 10000,
     maxClients: o.maxClients ?? 20000,
-    maxQueuedPerSession: o.maxQueuedPerSession ?? 1000,
+    maxQueuedPerSession: o.maxQueuedPerSession ?? 100,
     maxFindingsPerId: o.maxFindingsPerId ?? 200,
-    maxSummaryRows: o.maxSummaryRows ?? 10000,
+    maxSummaryRows: o.maxSummaryRows ?? 1000,
     offlineWindow: o.offlineWindow ?? 300,
     sessionWindow: o.sessionWindow ?? 3600,
   };

@@ -8,7 +8,7 @@ import type { ConnackPacket, ConnectPacket, MqttVersion, Property } from '../mqt
 import type { EndKind } from './schema.js';
 import type { Expectation, Source } from './correlation.js';
 import type { ClientSummary } from './schema.js';
-import { FilterTrie } from './filter-trie.js';
+import { FilterTrie, topicLevels } from './filter-trie.js';
 import { sharedSubscriptionFilter, topicFilterProblem, topicMatches } from './topic.js';
 
 export interface WillInfo {
@@ -347,10 +347,10 @@ export function newSub(session: Session, filter: string, qos: number, options: n
 
 /** Acknowledged, successful subscriptions on open connections matching a topic, in the order
  *  they were activated. The array is reused: valid until the next call for this broker. */
-export function matchingActiveSubs(b: Broker, topic: string): Sub[] {
+export function matchingActiveSubs(b: Broker, topic: string, levels: readonly string[] = topicLevels(topic)): Sub[] {
   const out = b.matchBuf;
   out.length = 0;
-  b.active.match(topic, out);
+  b.active.match(topic, levels, out);
   // activation order (the trie returns by filter): a publish matching several subscriptions
   // of one connection is owed to the first with the highest QoS (see routeToSubscribers)
   for (let i = 1; i < out.length; i++) {

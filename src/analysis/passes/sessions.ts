@@ -5,6 +5,7 @@
 
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
+import { topicLevels } from '../filter-trie.js';
 import type { Ctx, Pass } from '../pass.js';
 import { type ClientRecord, type ConnState, type Session } from '../session.js';
 
@@ -81,7 +82,7 @@ export class SessionsPass implements Pass {
     const src = ctx.source!;
     const out = b.offlineBuf;
     out.length = 0;
-    b.offline.match(src.topic, out);
+    b.offline.match(src.topic, topicLevels(src.topic), out);
     if (out.length === 0) return;
     // one message per client: the highest QoS granted among its matching subscriptions
     const seq = ++this.seq;
