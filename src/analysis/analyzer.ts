@@ -225,6 +225,22 @@ export class Analyzer implements DissectionSink, Ctx {
     return res;
   }
 
+  /** What the analyzer holds right now (for tests and benchmarks: it must follow the open
+   *  connections, not every connection ever seen). */
+  stateSize(): { connections: number; clients: number; activeSubscriptions: number; offlineSubscriptions: number; queued: number } {
+    let clients = 0;
+    let active = 0;
+    let offline = 0;
+    let queued = 0;
+    for (const b of this.brokers.values()) {
+      clients += b.clients.size;
+      active += b.active.size;
+      offline += b.offline.size;
+      for (const cl of b.clients.values()) queued += cl.queued.length;
+    }
+    return { connections: this.conns.size, clients, activeSubscriptions: active, offlineSubscriptions: offline, queued };
+  }
+
   // ---- model ----
 
   private tick(frame: number, time: number): void {
