@@ -37,13 +37,13 @@ export class WillPass implements Pass {
     }
     if (p.type !== 'PUBLISH' || msg.dir !== 's2c') return;
     const e = ctx.delivery;
-    if (e === null || this.reported.has(e.source)) return;
+    // only wills matter here: no allocation for the ordinary deliveries
+    if (e === null || (e.kind !== 'will' && e.kind !== 'will-forbidden') || this.reported.has(e.source)) return;
+    this.reported.add(e.source);
     const who = { clientId: e.source.clientId ?? '', topic: e.source.topic };
     if (e.kind === 'will') {
-      this.reported.add(e.source);
       ctx.report('will-published', [e.source.frame, msg.frame], c, { ...who, how: endName(e.source) });
-    } else if (e.kind === 'will-forbidden') {
-      this.reported.add(e.source);
+    } else {
       ctx.report('will-published-after-disconnect', [e.source.frame, msg.frame], c, who);
     }
   }
