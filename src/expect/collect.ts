@@ -4,7 +4,7 @@
 
 import { basename } from 'node:path';
 import type { AnalysisResult } from '../analysis/schema.js';
-import { dissectCapture, type DissectOptions, type DissectSummary, type RowSink } from '../pipeline/dissect.js';
+import { dissectCapture, fanOut, type DissectOptions, type DissectSummary, type RowSink } from '../pipeline/dissect.js';
 import type { DissectionSink } from '../pipeline/events.js';
 import { TraceCollector, type Trace } from './trace.js';
 
@@ -34,15 +34,6 @@ async function newAnalyzer(): Promise<(DissectionSink & { result(): AnalysisResu
   return new Analyzer();
 }
 
-function fanOut(a: DissectionSink, b: DissectionSink): DissectionSink {
-  return {
-    connection: (c) => (a.connection?.(c), b.connection?.(c)),
-    message: (m) => (a.message?.(m), b.message?.(m)),
-    gap: (c, d, f, t, n) => (a.gap?.(c, d, f, t, n), b.gap?.(c, d, f, t, n)),
-    close: (c, k, d, f, t) => (a.close?.(c, k, d, f, t), b.close?.(c, k, d, f, t)),
-    end: (f, t) => (a.end?.(f, t), b.end?.(f, t)),
-  };
-}
 
 export async function collectCapture(path: string, opts: CollectOptions = {}): Promise<Collected> {
   const name = opts.name ?? basename(path);

@@ -60,6 +60,17 @@ export interface DissectSummary {
   framingErrors: { 'malformed-length': number; oversize: number; 'cut-short': number };
 }
 
+/** Every event to `a`, then to `b`: one read of the capture feeds several consumers. */
+export function fanOut(a: DissectionSink, b: DissectionSink): DissectionSink {
+  return {
+    connection: (c) => (a.connection?.(c), b.connection?.(c)),
+    message: (m) => (a.message?.(m), b.message?.(m)),
+    gap: (c, d, f, t, n) => (a.gap?.(c, d, f, t, n), b.gap?.(c, d, f, t, n)),
+    close: (c, k, d, f, t) => (a.close?.(c, k, d, f, t), b.close?.(c, k, d, f, t)),
+    end: (f, t) => (a.end?.(f, t), b.end?.(f, t)),
+  };
+}
+
 /** Forwards the dissection events to another sink (so one read feeds several consumers). */
 export function forwardTo(target: DissectionSink): DissectionSink {
   return {
