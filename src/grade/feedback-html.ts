@@ -6,8 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { CheckResult, PartResult } from '../expect/evaluate.js';
-import { escapeHtml } from '../report/html.js';
-import { REPORT_CSS } from '../report/style.js';
+import { escapeHtml, pageHead } from '../report/html.js';
 import type { ClassResult, StudentResult } from './grade.js';
 import { safeName } from './submissions.js';
 
@@ -155,17 +154,7 @@ function withSection(reportHtml: string, section: string): string {
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 function standalonePage(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mqtt-analyze">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
+  return `${pageHead(title, CSP)}<body>
 <header class="top"><h1>${escapeHtml(title)}</h1></header>
 <main>
 ${body}

@@ -124,10 +124,8 @@ ${rows}
 </tbody></table></section>`;
 }
 
-export function renderReportHtml(collected: Collected, opts: ReportOptions = {}): string {
-  const diagram = buildFlow(collected);
-  const data = buildReportData(collected, diagram);
-  const title = opts.title ?? `MQTT report: ${collected.source}`;
+/** The start of a self-contained page: nothing may be fetched (`csp`), the report's styles inline. */
+export function pageHead(title: string, csp: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -138,7 +136,14 @@ export function renderReportHtml(collected: Collected, opts: ReportOptions = {})
 <title>${escapeHtml(title)}</title>
 <style>${REPORT_CSS}</style>
 </head>
-<body>
+`;
+}
+
+export function renderReportHtml(collected: Collected, opts: ReportOptions = {}): string {
+  const diagram = buildFlow(collected);
+  const data = buildReportData(collected, diagram);
+  const title = opts.title ?? `MQTT report: ${collected.source}`;
+  return `${pageHead(title, CSP)}<body>
 <header class="top"><h1>${escapeHtml(title)}</h1>
 <nav class="noprint muted"><a href="#summary">Summary</a> · <a href="#findings">Findings</a> · <a href="#diagram-section">Sequence diagram</a> · <a href="#list">Packet list</a> · <a href="#keepalive">Keepalive</a> · <a href="#latency">Latencies</a></nav>
 </header>
