@@ -29,6 +29,7 @@ export const PACKET_TYPE_NAMES = [
 // ---------------------------------------------------------------------------------------------
 // Strings
 
+const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }).latin1Slice;
 
@@ -73,7 +74,12 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reader state: one per decodePacket call, fields not closures.
+// Reader state: fields not closures. decodePacket never calls out while decoding, so one Reader
+// is reset and reused for every packet (no allocation per packet).
+
+/** The notes of a packet without anomalies (nearly all of them): one shared, frozen empty array,
+ *  so a clean packet allocates none. Nothing appends to a packet's notes after decoding. */
+const NO_NOTES = Object.freeze([]) as unknown as DecodeNote[];
 
 class Reader {
   pos = 0;
@@ -81,8 +87,18 @@ class Reader {
   /** Set on the first fatal problem. */
   failReason = '';
   failOffset = 0;
-  notes: DecodeNote[] = [];
-  constructor(public buf: Uint8Array) {}
+  /** NO_NOTES until the first note. */
+  notes: DecodeNote[] = NO_NOTES;
+  buf: Uint8Array = EMPTY;
+
+  reset(buf: Uint8Array): void {
+    this.buf = buf;
+    this.pos = 0;
+    this.end = 0;
+    this.failReason = '';
+    this.failOffset = 0;
+    this.notes = NO_NOTES;
+  }
 
   fail(reason: string, offset: number): false {
     if (this.failReason === '') {
@@ -95,6 +111,7 @@ class Reader {
     return this.fail(`${SHORT_PACKET}: ${what}`, offset);
   }
   note(code: string, message: string, offset: number): void {
+    if (this.notes === NO_NOTES) this.notes = [];
     this.notes.push({ code, message, offset });
   }
   /** Bytes left before the end of the packet. */
@@ -590,7 +607,7 @@ function newPacket(type: number, headerFlags: number, remainingLength: number, l
   }
 }
 
-const EMPTY = new Uint8Array(0);
+const READER = new Reader();
 
 /**
  * Decodes one complete control packet (`pdu` = fixed header + exactly Remaining Length bytes).
@@ -617,11 +634,12 @@ export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResul
     mult *= 128;
   }
   const headerLength = i + 1;
-  const r = new Reader(pdu);
+  const r = READER;
+  r.reset(pdu);
   r.pos = headerLength;
   r.end = Math.min(pdu.length, headerLength + rl);
   const type = headerFlags >> 4;
-  const p = newPacket(type, headerFlags, rl, headerLength + rl, r.notes);
+  const p = newPacket(type, headerFlags, rl, headerLength + rl, NO_NOTES);
   if (pdu.length !== headerLength + rl) {
     // The caller should pass exactly one packet; say so rather than guess.
     r.fail(pdu.length < headerLength + rl ? `${SHORT_PACKET}: packet shorter than its Remaining Length` : 'extra-bytes: buffer longer than the packet', pdu.length);
@@ -647,6 +665,8 @@ export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResul
       r.note('reserved-type', 'packet type 0 is reserved (MQTT-2.2.1 / 5.0 §2.1.2)', 0);
       break;
   }
+  p.notes = r.notes;
+  r.buf = EMPTY; // do not keep the caller's buffer alive
   if (r.failed) return { status: 'malformed', reason: r.failReason, offset: r.failOffset, packet: p, headerFlags };
   return { status: 'ok', packet: p };
 }

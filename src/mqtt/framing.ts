@@ -36,6 +36,27 @@ export function readFixedHeader(buf: Uint8Array, off: number, len: number): Fram
   return { status: 'malformed', reason: 'remaining-length-too-long', offset: 4 };
 }
 
+const INCOMPLETE = -1;
+const MALFORMED = -2;
+
+/**
+ * readFixedHeader for the framer's hot path, without a result object: the total packet size at
+ * `buf[off]` (always >= 2), INCOMPLETE when the header runs past `end`, MALFORMED when a 5th
+ * Remaining Length byte would be needed (MQTT-1.5.5).
+ */
+function totalLengthAt(buf: Uint8Array, off: number, end: number): number {
+  let value = 0;
+  let mult = 1;
+  for (let i = 1; i <= 4; i++) {
+    if (off + i >= end) return INCOMPLETE;
+    const b = buf[off + i]!;
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) return i + 1 + value;
+    mult *= 128;
+  }
+  return MALFORMED;
+}
+
 /** Flags each packet type must carry (3.1.1 §2.2.2 Table 2.2, 5.0 §2.1.3); -1 = PUBLISH (any but QoS 3). */
 const REQUIRED_FLAGS = [-2, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
 /** Smallest plausible Remaining Length per type (used only while hunting for a header). */
@@ -217,22 +238,22 @@ export class MqttStreamFramer {
         continue;
       }
       // Fast path: packets wholly inside `bytes` are emitted as views, no copy.
-      const r = readFixedHeader(bytes, pos, end - pos);
-      if (r.status === 'ok') {
-        if (r.totalLength > this.limit) {
-          this.startSkip(r.totalLength);
+      const total = totalLengthAt(bytes, pos, end);
+      if (total > 0) {
+        if (total > this.limit) {
+          this.startSkip(total);
           continue;
         }
-        if (r.totalLength <= end - pos) {
-          emit(bytes.subarray(pos, pos + r.totalLength));
-          pos += r.totalLength;
+        if (total <= end - pos) {
+          emit(bytes.subarray(pos, pos + total));
+          pos += total;
           continue;
         }
-        this.pendTotal = r.totalLength;
+        this.pendTotal = total;
         this.stash(bytes, pos, end);
         return;
       }
-      if (r.status === 'incomplete') {
+      if (total === INCOMPLETE) {
         this.pendTotal = 0;
         this.stash(bytes, pos, end);
         return;

@@ -152,7 +152,11 @@ export function infoText(result: DecodeResult, _version: MqttVersion, opts?: Inf
  * MAX_INFO_BYTES bytes of UTF-8 (Wireshark cuts bytes; a character split in two is dropped).
  */
 export function joinInfo(parts: readonly string[]): string {
-  const s = parts.join(', ');
+  return limitInfo(parts.length === 1 ? parts[0]! : parts.join(', '));
+}
+
+/** An Info text already joined by ", ", cut to MAX_INFO_BYTES bytes of UTF-8 as joinInfo does. */
+export function limitInfo(s: string): string {
   if (s.length <= MAX_INFO_BYTES / 3) return s;
   const b = Buffer.from(s, 'utf8');
   if (b.length <= MAX_INFO_BYTES) return s;

@@ -14,7 +14,7 @@ import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
-import { infoText, joinInfo, TopicAliasMap } from '../mqtt/info.js';
+import { infoText, limitInfo, TopicAliasMap } from '../mqtt/info.js';
 import type { MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import type { PacketRow } from './rows.js';
@@ -136,8 +136,8 @@ class Dissector {
   private currentTime = 0;
   /** Messages completed by the frame being processed. */
   private pending: MqttMessage[] = [];
-  /** Their Info texts (only when rows are wanted). */
-  private pendingInfo: string[] = [];
+  /** Their Info texts joined by ", " so far (only when rows are wanted). */
+  private pendingInfo = '';
   private pendingSrc = '';
   private pendingDst = '';
   private pendingSrcPort = 0;
@@ -151,6 +151,12 @@ class Dissector {
   /** Kind of the stream the current frame belongs to. */
   private frameKind: StreamKind = 'other';
   private nextConnId = 0;
+  /** Where the packets the framer is about to emit belong: set before each feed, so one
+   *  callback made once serves every feed (no closure per segment). */
+  private feedSt: StreamState | null = null;
+  private feedDir: Direction = 'c2s';
+  private feedFrame: Frame | null = null;
+  private readonly onPdu = (pdu: Uint8Array): void => this.packet(this.feedSt!, this.feedDir, pdu, this.feedFrame!);
   private warnedDefaultVersion = false;
   readonly summary: Omit<DissectSummary, 'captureEnd' | 'bytesRead'> = {
     framesRead: 0,
@@ -229,11 +235,11 @@ class Dissector {
     const messages = this.pending;
     const texts = this.pendingInfo;
     this.pending = [];
-    this.pendingInfo = [];
+    this.pendingInfo = '';
     this.summary.mqttFrames++;
     if (!this.sink.row) return;
     // Wireshark keeps TCP's analysis flags in front of the MQTT text, then MQTT's ", " separator.
-    const info = this.tcpPrefix ? joinInfo([this.tcpPrefix, ...texts]) : joinInfo(texts);
+    const info = limitInfo(this.tcpPrefix ? `${this.tcpPrefix}, ${texts}` : texts);
     this.sink.row({
       no: f.no,
       time: formatRelativeTime(f, this.firstTs),
@@ -347,12 +353,14 @@ class Dissector {
       this.sink.gap?.(st.info, this.direction(st, dir), frame.no, this.currentTime, gapBefore);
     }
     this.frameTouchedMqtt = true;
-    const d = this.direction(st, dir);
-    const info = st.info!;
-    st.framers[dir].feed(bytes, gapBefore, (pdu) => this.packet(st, info, d, pdu, frame));
+    this.feedSt = st;
+    this.feedDir = this.direction(st, dir);
+    this.feedFrame = frame;
+    st.framers[dir].feed(bytes, gapBefore, this.onPdu);
   }
 
-  private packet(st: StreamState, info: ConnectionInfo, dir: Direction, pdu: Uint8Array, frame: Frame): void {
+  private packet(st: StreamState, dir: Direction, pdu: Uint8Array, frame: Frame): void {
+    const info = st.info!;
     // The version is the Protocol Level of the connection's CONNECT (MQTT-3.1.2-2). Like
     // Wireshark, a later CONNECT on the same connection (itself a violation) replaces it.
     if (pdu[0]! >> 4 === 1) {
@@ -378,7 +386,10 @@ class Dissector {
       indexInFrame: this.pending.length,
       result,
     };
-    if (this.sink.row) this.pendingInfo.push(this.infoOf(st, msg));
+    if (this.sink.row) {
+      const text = this.infoOf(st, msg);
+      this.pendingInfo = this.pending.length === 0 ? text : `${this.pendingInfo}, ${text}`;
+    }
     if (this.pending.length === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;
