@@ -48,6 +48,10 @@ export class TcpSegment {
   addrLen: 4 | 16 = 4;
   readonly src = new Uint8Array(16);
   readonly dst = new Uint8Array(16);
+  /** The same address bytes as four 32-bit words (host byte order): lets flow lookup compare
+   *  and hash addresses a word at a time. Views, so they follow every write to src/dst. */
+  readonly srcWords = new Int32Array(this.src.buffer, 0, 4);
+  readonly dstWords = new Int32Array(this.dst.buffer, 0, 4);
   srcPort = 0;
   dstPort = 0;
   /** Sequence and acknowledgement numbers as unsigned 32-bit values. */

@@ -2,7 +2,9 @@
 // are handed on in sequence order, once, with gaps marked and never bridged.
 //
 // Sequence numbers are uint32 and wrap, so every comparison is on the signed 32-bit difference
-// `(a - b) | 0` (RFC 9293 §3.4: "arithmetic modulo 2^32"). The flow table is keyed by a
+// `(a - b) | 0` (RFC 9293 §3.4: "arithmetic modulo 2^32"). Internally they are kept as int32
+// (`| 0`, the same value modulo 2^32): int32s are small integers (Smis) for V8, where uint32s
+// above 2^31 are heap numbers, boxed whenever they are passed around. The flow table is keyed by a
 // symmetric numeric hash of the 4-tuple (no string per frame); colliding streams chain.
 
 import type { Frame } from '../capture/types.js';
@@ -55,10 +57,28 @@ class Half {
 
 class Conn {
   readonly half: [Half, Half] = [new Half(), new Half()];
-  /** Next stream in the same hash bucket. */
+  /** Next stream with the same `key` (the flow table's chain, newest first). */
   chain: Conn | null = null;
+  /** Next stream in the same lookup bucket (newest first). */
+  next: Conn | null = null;
   releasedAt = 0;
-  constructor(readonly stream: TcpStream, readonly key: number) {}
+  /** Endpoints as numbers, compared on every frame without touching the stream's byte arrays:
+   *  address words (w1..w3 are 0 for IPv4) and ports of A (dir 0's sender) and B. */
+  readonly addrLen: number;
+  readonly a0: number; readonly a1: number; readonly a2: number; readonly a3: number;
+  readonly b0: number; readonly b1: number; readonly b2: number; readonly b3: number;
+  readonly aPort: number;
+  readonly bPort: number;
+  constructor(readonly stream: TcpStream, readonly key: number, readonly hash: number, seg: TcpSegment) {
+    const v6 = seg.addrLen === 16;
+    const sw = seg.srcWords;
+    const dw = seg.dstWords;
+    this.addrLen = seg.addrLen;
+    this.a0 = sw[0]!; this.a1 = v6 ? sw[1]! : 0; this.a2 = v6 ? sw[2]! : 0; this.a3 = v6 ? sw[3]! : 0;
+    this.b0 = dw[0]!; this.b1 = v6 ? dw[1]! : 0; this.b2 = v6 ? dw[2]! : 0; this.b3 = v6 ? dw[3]! : 0;
+    this.aPort = seg.srcPort;
+    this.bPort = seg.dstPort;
+  }
 }
 
 export interface ReassemblyStats {
@@ -79,15 +99,42 @@ function endpointHash(addr: Uint8Array, len: number, port: number): number {
   return Math.imul(h, 0x2c1b3c6d);
 }
 
-function sameEndpoint(e: { addr: Uint8Array; port: number }, addr: Uint8Array, len: number, port: number): boolean {
-  if (e.port !== port || e.addr.length !== len) return false;
-  const a = e.addr;
-  for (let i = 0; i < len; i++) if (a[i] !== addr[i]) return false;
-  return true;
+/** Hash of one endpoint from its address words and port (int32 arithmetic only). */
+function wordsHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  let h = Math.imul(port ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ w0, 0xcc9e2d51);
+  h = Math.imul(h ^ w1, 0x1b873593);
+  h = Math.imul(h ^ w2, 0xcc9e2d51);
+  h = Math.imul(h ^ w3, 0x1b873593);
+  return h ^ (h >>> 16);
+}
+
+const INITIAL_BUCKETS = 1024;
+
+/** Symmetric (the same for both directions) hash of a segment's 4-tuple, for the lookup buckets. */
+function segmentHash(seg: TcpSegment): number {
+  const sw = seg.srcWords;
+  const dw = seg.dstWords;
+  if (seg.addrLen === 16) {
+    return (wordsHash(sw[0]!, sw[1]!, sw[2]!, sw[3]!, seg.srcPort) + wordsHash(dw[0]!, dw[1]!, dw[2]!, dw[3]!, seg.dstPort)) | 0;
+  }
+  return (wordsHash(sw[0]!, 0, 0, 0, seg.srcPort) + wordsHash(dw[0]!, 0, 0, 0, seg.dstPort)) | 0;
+}
+
+function bucketOf(hash: number, size: number): number {
+  return (hash ^ (hash >>> 12)) & (size - 1);
 }
 
 export class TcpReassembler {
+  /** The flow table, keyed by endpointHash: owns the streams and gives end() its order. Touched
+   *  only when a stream is created or evicted. */
   private readonly table = new Map<number, Conn>();
+  /** The per-frame lookup: buckets chained through Conn.next, indexed by wordsHash (no Map
+   *  lookup and no byte loops per frame). Holds exactly the streams of `table`. */
+  private buckets: (Conn | null)[] = new Array<Conn | null>(INITIAL_BUCKETS).fill(null);
+  private bucketCount = 0;
+  /** Direction of the segment relative to the stream `find` returned. */
+  private foundDir: Dir = 0;
   private readonly limits: ReassemblyLimits;
   /** Released streams in release order, evicted from the table after `lingerFrames`. */
   private released: Conn[] = [];
@@ -124,15 +171,9 @@ export class TcpReassembler {
     last.tsDigits = frame.tsDigits;
     if ((frame.no & 1023) === 0) this.evictReleased(frame.no);
 
-    const len = seg.addrLen;
-    const key = (endpointHash(seg.src, len, seg.srcPort) + endpointHash(seg.dst, len, seg.dstPort)) & 0x3fffffff;
-    let conn = this.table.get(key) ?? null;
-    let dir: Dir = 0;
-    for (; conn !== null; conn = conn.chain) {
-      const s = conn.stream;
-      if (sameEndpoint(s.a, seg.src, len, seg.srcPort) && sameEndpoint(s.b, seg.dst, len, seg.dstPort)) { dir = 0; break; }
-      if (sameEndpoint(s.b, seg.src, len, seg.srcPort) && sameEndpoint(s.a, seg.dst, len, seg.dstPort)) { dir = 1; break; }
-    }
+    const hash = segmentHash(seg);
+    let conn = this.find(seg, hash);
+    let dir = this.foundDir;
     const flags = seg.flags;
     const pureSyn = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
     if (conn !== null && pureSyn) {
@@ -140,13 +181,13 @@ export class TcpReassembler {
       // connection (Wireshark does the same, whatever state the old one was in); so does any SYN
       // once the old connection is over (FIN both ways or RST), even one reusing the old ISN.
       const h = conn.half[dir];
-      if (conn.stream.released || (h.started && h.base !== seg.seq)) {
+      if (conn.stream.released || (h.started && h.base !== (seg.seq | 0))) {
         if (!conn.stream.released) this.release(conn, 'reused', frame);
         conn = null;
       }
     }
     if (conn === null) {
-      conn = this.create(seg, key, frame);
+      conn = this.create(seg, hash, frame);
       dir = 0;
     }
     const s = conn.stream;
@@ -178,14 +219,46 @@ export class TcpReassembler {
       }
     }
     this.table.clear();
+    this.buckets.fill(null);
+    this.bucketCount = 0;
     this.released = [];
     this.releasedHead = 0;
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  private create(seg: TcpSegment, key: number, frame: Frame): Conn {
+  /** The newest stream of the segment's 4-tuple (either direction), or null; sets foundDir. */
+  private find(seg: TcpSegment, hash: number): Conn | null {
+    const v6 = seg.addrLen === 16;
+    const sw = seg.srcWords;
+    const dw = seg.dstWords;
+    const s0 = sw[0]!, s1 = v6 ? sw[1]! : 0, s2 = v6 ? sw[2]! : 0, s3 = v6 ? sw[3]! : 0;
+    const d0 = dw[0]!, d1 = v6 ? dw[1]! : 0, d2 = v6 ? dw[2]! : 0, d3 = v6 ? dw[3]! : 0;
+    const sp = seg.srcPort;
+    const dp = seg.dstPort;
     const len = seg.addrLen;
+    for (let c: Conn | null = this.buckets[bucketOf(hash, this.buckets.length)]!; c !== null; c = c.next) {
+      if (c.hash !== hash || c.addrLen !== len) continue;
+      if (c.aPort === sp && c.bPort === dp &&
+        c.a0 === s0 && c.a1 === s1 && c.a2 === s2 && c.a3 === s3 &&
+        c.b0 === d0 && c.b1 === d1 && c.b2 === d2 && c.b3 === d3) {
+        this.foundDir = 0;
+        return c;
+      }
+      if (c.aPort === dp && c.bPort === sp &&
+        c.a0 === d0 && c.a1 === d1 && c.a2 === d2 && c.a3 === d3 &&
+        c.b0 === s0 && c.b1 === s1 && c.b2 === s2 && c.b3 === s3) {
+        this.foundDir = 1;
+        return c;
+      }
+    }
+    this.foundDir = 0;
+    return null;
+  }
+
+  private create(seg: TcpSegment, hash: number, frame: Frame): Conn {
+    const len = seg.addrLen;
+    const key = (endpointHash(seg.src, len, seg.srcPort) + endpointHash(seg.dst, len, seg.dstPort)) & 0x3fffffff;
     const s = new TcpStream(
       this.nextId++,
       seg.ipVersion === 6 ? 6 : 4,
@@ -194,10 +267,11 @@ export class TcpReassembler {
       frame.no,
     );
     s.firstTime = frame.tsSec + frame.tsNsec / 1e9;
-    const c = new Conn(s, key);
+    const c = new Conn(s, key, hash, seg);
     // Newest first, so a reused 4-tuple finds the new stream before the released one.
     c.chain = this.table.get(key) ?? null;
     this.table.set(key, c);
+    this.bucketInsert(c);
     this.stats.streams++;
     this.openCount++;
     this.stats.open = this.openCount;
@@ -211,23 +285,24 @@ export class TcpReassembler {
     this.sink.segment?.(s, dir, seg, frame);
     const h = conn.half[dir];
     const flags = seg.flags;
-    let dataSeq = seg.seq;
+    const seq = seg.seq | 0;
+    let dataSeq = seq;
     if (flags & TcpFlag.SYN) {
       if (!h.started) {
         h.started = true;
-        h.base = seg.seq;
-        h.nextSeq = (seg.seq + 1) >>> 0;
+        h.base = seq;
+        h.nextSeq = (seq + 1) | 0;
         h.gap = 0;
         if (s.synFrame[dir] === 0) s.synFrame[dir] = frame.no;
         if ((flags & TcpFlag.ACK) === 0 && s.synFrom === null) s.synFrom = dir;
       }
       // The SYN occupies one sequence number (RFC 9293 §3.4); data on a SYN follows it.
-      dataSeq = (seg.seq + 1) >>> 0;
+      dataSeq = (seq + 1) | 0;
     } else if (!h.started) {
       // Joined mid-stream: start at the first sequence number seen; what came before is unknown.
       h.started = true;
-      h.base = seg.seq;
-      h.nextSeq = seg.seq;
+      h.base = seq;
+      h.nextSeq = seq;
       h.gap = -1;
     }
 
@@ -247,13 +322,13 @@ export class TcpReassembler {
     if (flags & TcpFlag.FIN) {
       if (!h.finSet) {
         h.finSet = true;
-        h.finSeq = (dataSeq + span) >>> 0;
+        h.finSeq = (dataSeq + span) | 0;
         s.finFrame[dir] = frame.no;
         this.sink.close(s, 'fin', dir, frame);
       }
     }
 
-    if (flags & TcpFlag.ACK) this.acked(conn, (dir ^ 1) as Dir, seg.ack, frame);
+    if (flags & TcpFlag.ACK) this.acked(conn, (dir ^ 1) as Dir, seg.ack | 0, frame);
 
     if (conn.half[0].done() && conn.half[1].done()) this.release(conn, 'closed', frame);
   }
@@ -294,11 +369,11 @@ export class TcpReassembler {
     if (bytes.length > 0) {
       const gap = h.gap;
       h.gap = 0;
-      h.nextSeq = (h.nextSeq + bytes.length) >>> 0;
+      h.nextSeq = (h.nextSeq + bytes.length) | 0;
       this.sink.data(conn.stream, dir, bytes, frame, gap);
     }
     if (lostAfter > 0) {
-      h.nextSeq = (h.nextSeq + lostAfter) >>> 0;
+      h.nextSeq = (h.nextSeq + lostAfter) | 0;
       if (h.gap >= 0) h.gap += lostAfter;
     }
   }
@@ -339,7 +414,7 @@ export class TcpReassembler {
     if (lo > 0) {
       const prev = p[lo - 1]!;
       // An exact or contained duplicate of something already held.
-      if (seqDiff((prev.seq + prev.data.length + prev.lost) >>> 0, (seq + span) >>> 0) >= 0) {
+      if (seqDiff((prev.seq + prev.data.length + prev.lost) | 0, (seq + span) | 0) >= 0) {
         this.retransmitted(conn, dir, seg, frame);
         return;
       }
@@ -447,7 +522,51 @@ export class TcpReassembler {
     }
   }
 
+  /** Adds a new stream at the head of its bucket (newest first); grows the buckets past load 1. */
+  private bucketInsert(conn: Conn): void {
+    if (this.bucketCount >= this.buckets.length) this.growBuckets();
+    const i = bucketOf(conn.hash, this.buckets.length);
+    conn.next = this.buckets[i]!;
+    this.buckets[i] = conn;
+    this.bucketCount++;
+  }
+
+  private bucketRemove(conn: Conn): void {
+    const i = bucketOf(conn.hash, this.buckets.length);
+    let prev: Conn | null = null;
+    for (let c: Conn | null = this.buckets[i]!; c !== null; prev = c, c = c.next) {
+      if (c !== conn) continue;
+      if (prev === null) this.buckets[i] = c.next;
+      else prev.next = c.next;
+      c.next = null;
+      this.bucketCount--;
+      return;
+    }
+  }
+
+  /** Doubles the buckets; each chain is rebuilt in its old order, so newest stays first. */
+  private growBuckets(): void {
+    const old = this.buckets;
+    const size = old.length * 2;
+    const buckets = new Array<Conn | null>(size).fill(null);
+    const tails = new Array<Conn | null>(size).fill(null);
+    for (let c of old) {
+      while (c !== null) {
+        const next: Conn | null = c.next;
+        const i = bucketOf(c.hash, size);
+        c.next = null;
+        const t = tails[i]!;
+        if (t === null) buckets[i] = c;
+        else t.next = c;
+        tails[i] = c;
+        c = next;
+      }
+    }
+    this.buckets = buckets;
+  }
+
   private unlink(conn: Conn): void {
+    this.bucketRemove(conn);
     let c = this.table.get(conn.key) ?? null;
     let prev: Conn | null = null;
     for (; c !== null; prev = c, c = c.chain) {

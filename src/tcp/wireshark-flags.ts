@@ -27,8 +27,9 @@ export class WiresharkTcpFlags {
     const fwd = this.dirs[dir];
     const rev = this.dirs[dir ^ 1]!;
     const flags = seg.flags;
-    const seq = seg.seq;
-    const ack = seg.ack;
+    // As int32 (same value modulo 2^32): Smis for V8, no heap numbers (see tcp/reassembly.ts).
+    const seq = seg.seq | 0;
+    const ack = seg.ack | 0;
     const segLen = seg.len + seg.missing;
     let lostPacket = false;
     let ackedUnseen = false;
@@ -44,8 +45,8 @@ export class WiresharkTcpFlags {
       rev.maxSeqToBeAcked = rev.nextSeq;
     }
 
-    let next = (seq + segLen) >>> 0;
-    if (flags & (TcpFlag.SYN | TcpFlag.FIN)) next = (next + 1) >>> 0;
+    let next = (seq + segLen) | 0;
+    if (flags & (TcpFlag.SYN | TcpFlag.FIN)) next = (next + 1) | 0;
     if (!fwd.nextSet || seqGt(next, fwd.nextSeq)) {
       fwd.nextSeq = next;
       fwd.nextSet = true;

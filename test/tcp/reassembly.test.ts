@@ -297,6 +297,73 @@ test('IPv6 and IPv4 streams with equal ports are distinct', () => {
   assert.equal(rec.text(1, 1), '|gap:-1|back');
 });
 
+test('an IPv6 4-tuple whose first address bytes equal an IPv4 one is a different stream', () => {
+  // ::-padded copies of A's and B's IPv4 addresses: equal in their first 4 bytes, equal ports.
+  const v6a = { addr: [10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], port: 50000 };
+  const v6b = { addr: [10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], port: 1883 };
+  const { rec } = play([
+    { from: 'A', seq: 1, ack: 1, data: 'v4' },
+    { src: v6b, dst: v6a, seq: 1, ack: 1, data: 'v6' },
+    { from: 'B', seq: 1, ack: 3, data: 'back' },
+  ]);
+  assert.equal(rec.opened.length, 2);
+  assert.equal(rec.text(0, 1), '|gap:-1|back');
+  assert.equal(rec.text(1, 0), '|gap:-1|v6');
+});
+
+test('a reused segment object: IPv4 after IPv6 ignores the stale address bytes past the 4th', () => {
+  const rec = new Recorder();
+  const r = new TcpReassembler(rec);
+  const seg = makeSeg({ src: { addr: [0x20, 1, 0x0d, 0xb8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9], port: 7 },
+    dst: { addr: [0x20, 1, 0x0d, 0xb8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8], port: 1883 }, seq: 1, ack: 1, data: 'x' });
+  r.segment(seg, frame(1));
+  // Refill as the IPv4 decoder does: only the first 4 address bytes are written.
+  const v4 = (spec: SegSpec, no: number): void => {
+    const fresh = makeSeg(spec);
+    seg.ipVersion = 4;
+    seg.addrLen = 4;
+    seg.src.set(fresh.src.subarray(0, 4));
+    seg.dst.set(fresh.dst.subarray(0, 4));
+    seg.srcPort = fresh.srcPort;
+    seg.dstPort = fresh.dstPort;
+    seg.seq = fresh.seq;
+    seg.ack = fresh.ack;
+    seg.flags = fresh.flags;
+    seg.buf = fresh.buf;
+    seg.off = fresh.off;
+    seg.len = fresh.len;
+    r.segment(seg, frame(no));
+  };
+  v4({ from: 'A', seq: 1, ack: 1, data: 'ab' }, 2);
+  // Stale bytes differ between these two refills (src then dst side), the stream must not.
+  seg.src.fill(0x55, 4);
+  seg.dst.fill(0x66, 4);
+  v4({ from: 'B', seq: 1, ack: 3, data: 'cd' }, 3);
+  v4({ from: 'A', seq: 3, ack: 3, data: 'ef' }, 4);
+  r.end();
+  assert.equal(rec.opened.length, 2);
+  assert.equal(rec.text(1, 0), '|gap:-1|abef');
+  assert.equal(rec.text(1, 1), '|gap:-1|cd');
+});
+
+test('thousands of concurrent streams: each segment finds its own stream, both directions', () => {
+  const rec = new Recorder();
+  const r = new TcpReassembler(rec);
+  const N = 5000; // several times the initial lookup table, so it grows while streams are open
+  const client = (i: number) => ({ addr: [10, (i >> 8) & 255, i & 255, 1], port: 1024 + (i % 3) });
+  const server = { addr: [10, 0, 0, 2], port: 1883 };
+  let no = 1;
+  for (let i = 0; i < N; i++) r.segment(makeSeg({ src: client(i), dst: server, seq: 1, ack: 1, data: `c${i};` }), frame(no++));
+  for (let i = N - 1; i >= 0; i--) r.segment(makeSeg({ src: server, dst: client(i), seq: 1, ack: 1, data: `s${i};` }), frame(no++));
+  for (let i = 0; i < N; i++) r.segment(makeSeg({ src: client(i), dst: server, seq: 1 + `c${i};`.length, ack: 1, data: 'z' }), frame(no++));
+  r.end();
+  assert.equal(rec.opened.length, N);
+  for (let i = 0; i < N; i += 97) {
+    assert.equal(rec.text(i, 0), `|gap:-1|c${i};z`);
+    assert.equal(rec.text(i, 1), `|gap:-1|s${i};`);
+  }
+});
+
 test('property: any segmentation, reordering and duplication without loss gives the original bytes', () => {
   fc.assert(fc.property(
     fc.uint8Array({ minLength: 1, maxLength: 300 }),
