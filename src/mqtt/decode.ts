@@ -89,10 +89,14 @@ class Reader {
   failOffset = 0;
   /** NO_NOTES until the first note. */
   notes: DecodeNote[] = NO_NOTES;
+  /** The packet is buf[base .. end): positions are indexes into `buf` (no view per packet);
+   *  offsets reported in notes and failures are relative to `base`, as the model says. */
   buf: Uint8Array = EMPTY;
+  base = 0;
 
-  reset(buf: Uint8Array): void {
+  reset(buf: Uint8Array, base: number): void {
     this.buf = buf;
+    this.base = base;
     this.pos = 0;
     this.end = 0;
     this.failReason = '';
@@ -103,7 +107,7 @@ class Reader {
   fail(reason: string, offset: number): false {
     if (this.failReason === '') {
       this.failReason = reason;
-      this.failOffset = offset;
+      this.failOffset = offset - this.base;
     }
     return false;
   }
@@ -112,7 +116,7 @@ class Reader {
   }
   note(code: string, message: string, offset: number): void {
     if (this.notes === NO_NOTES) this.notes = [];
-    this.notes.push({ code, message, offset });
+    this.notes.push({ code, message, offset: offset - this.base });
   }
   /** Bytes left before the end of the packet. */
   get left(): number {
@@ -277,15 +281,15 @@ function hex2(n: number): string {
 function checkFlags(r: Reader, type: number, flags: number, version: MqttVersion): void {
   if (type === PacketType.PUBLISH) {
     const qos = (flags >> 1) & 3;
-    if (qos === 3) r.note('invalid-qos', 'PUBLISH QoS 3 (MQTT-3.3.1-4)', 0);
-    else if (qos === 0 && (flags & 0x08) !== 0) r.note('dup-qos0', 'DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)', 0);
+    if (qos === 3) r.note('invalid-qos', 'PUBLISH QoS 3 (MQTT-3.3.1-4)', r.base);
+    else if (qos === 0 && (flags & 0x08) !== 0) r.note('dup-qos0', 'DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)', r.base);
     return;
   }
   const required = type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0;
   if (flags !== required) {
     // MQTT 3.1 set DUP/QoS on these like PUBLISH; from 3.1.1 the bits are fixed.
     const clause = version === 5 ? 'MQTT-2.1.3-1' : 'MQTT-2.2.2-1/2';
-    r.note('reserved-flags', `fixed header flags 0x${flags.toString(16)} where the spec requires 0x${required.toString(16)} (${clause})`, 0);
+    r.note('reserved-flags', `fixed header flags 0x${flags.toString(16)} where the spec requires 0x${required.toString(16)} (${clause})`, r.base);
   }
 }
 
@@ -389,7 +393,7 @@ function decodeConnack(r: Reader, p: ConnackPacket, version: MqttVersion): void 
   p.ackFlags = f;
   // 3.1 has no Session Present: the whole byte is reserved.
   p.sessionPresent = version !== 3 && (f & 1) !== 0;
-  if ((version === 3 ? f : f & 0xfe) !== 0) r.note('reserved-flags', 'CONNACK reserved flag bits set (MQTT-3.2.2-1)', 2);
+  if ((version === 3 ? f : f & 0xfe) !== 0) r.note('reserved-flags', 'CONNACK reserved flag bits set (MQTT-3.2.2-1)', r.base + 2);
   const rcAt = r.pos;
   const rc = r.u8(version === 5 ? 'Reason Code' : 'Return Code');
   if (rc < 0) return;
@@ -402,7 +406,7 @@ function decodeConnack(r: Reader, p: ConnackPacket, version: MqttVersion): void 
   } else if (rc > 5) {
     r.note('invalid-return-code', `CONNACK return code ${rc} is reserved (3.1.1 §3.2.2.3)`, rcAt);
   }
-  if (p.sessionPresent && rc !== 0) r.note('session-present-on-refusal', 'Session Present set with a non-zero return code (MQTT-3.2.2-4)', 2);
+  if (p.sessionPresent && rc !== 0) r.note('session-present-on-refusal', 'Session Present set with a non-zero return code (MQTT-3.2.2-4)', r.base + 2);
   trailing(r);
 }
 
@@ -617,15 +621,22 @@ const READER = new Reader();
  * `packetId` on PUBLISH and v5 `properties`/`reasonCode`, which stay undefined until read.
  */
 export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResult {
-  const headerFlags = pdu.length > 0 ? pdu[0]! : 0;
+  return decodePacketAt(pdu, 0, pdu.length, version);
+}
+
+/** decodePacket for the packet at `buf[start .. end)`, without making a view of it first (the
+ *  framer hands over offsets). Offsets in the result are relative to `start`. */
+export function decodePacketAt(buf: Uint8Array, start: number, end: number, version: MqttVersion): DecodeResult {
+  const size = end - start;
+  const headerFlags = size > 0 ? buf[start]! : 0;
   let rl = 0;
   let mult = 1;
   let i = 1;
   for (;; i++) {
-    if (i >= pdu.length) {
+    if (i >= size) {
       return { status: 'malformed', reason: `${SHORT_PACKET}: fixed header`, offset: i, packet: null, headerFlags };
     }
-    const b = pdu[i]!;
+    const b = buf[start + i]!;
     rl += (b & 0x7f) * mult;
     if ((b & 0x80) === 0) break;
     if (i === 4) {
@@ -635,16 +646,16 @@ export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResul
   }
   const headerLength = i + 1;
   const r = READER;
-  r.reset(pdu);
-  r.pos = headerLength;
-  r.end = Math.min(pdu.length, headerLength + rl);
+  r.reset(buf, start);
+  r.pos = start + headerLength;
+  r.end = start + Math.min(size, headerLength + rl);
   const type = headerFlags >> 4;
   const p = newPacket(type, headerFlags, rl, headerLength + rl, NO_NOTES);
-  if (pdu.length !== headerLength + rl) {
+  if (size !== headerLength + rl) {
     // The caller should pass exactly one packet; say so rather than guess.
-    r.fail(pdu.length < headerLength + rl ? `${SHORT_PACKET}: packet shorter than its Remaining Length` : 'extra-bytes: buffer longer than the packet', pdu.length);
+    r.fail(size < headerLength + rl ? `${SHORT_PACKET}: packet shorter than its Remaining Length` : 'extra-bytes: buffer longer than the packet', end);
   }
-  if (i > 1 && pdu[i] === 0) r.note('non-minimal-varint', 'Remaining Length not minimally encoded (MQTT-1.5.5-1)', 1);
+  if (i > 1 && buf[start + i] === 0) r.note('non-minimal-varint', 'Remaining Length not minimally encoded (MQTT-1.5.5-1)', start + 1);
   checkFlags(r, type, headerFlags & 0x0f, version);
   switch (p.type) {
     case 'CONNECT': decodeConnect(r, p); break;
@@ -658,11 +669,11 @@ export function decodePacket(pdu: Uint8Array, version: MqttVersion): DecodeResul
     case 'PINGREQ': case 'PINGRESP': trailing(r); break;
     case 'DISCONNECT': decodeReasonOnly(r, p, type, version); break;
     case 'AUTH':
-      if (version !== 5) r.note('reserved-type', 'packet type 15 is reserved before MQTT 5.0 (MQTT-2.2.1)', 0);
+      if (version !== 5) r.note('reserved-type', 'packet type 15 is reserved before MQTT 5.0 (MQTT-2.2.1)', r.base);
       decodeReasonOnly(r, p, type, version);
       break;
     case 'RESERVED':
-      r.note('reserved-type', 'packet type 0 is reserved (MQTT-2.2.1 / 5.0 §2.1.2)', 0);
+      r.note('reserved-type', 'packet type 0 is reserved (MQTT-2.2.1 / 5.0 §2.1.2)', r.base);
       break;
   }
   p.notes = r.notes;

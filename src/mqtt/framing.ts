@@ -189,10 +189,13 @@ const enum Mode {
 /** Header scan window: fixed header (5) + the body bytes bodyPlausible looks at (5). */
 const WINDOW = 10;
 
+/** Receives one complete packet: `buf[start .. end)`, valid only during the call. */
+export type PacketEmit = (buf: Uint8Array, start: number, end: number) => void;
+
 /**
- * One per connection direction. `feed` emits each complete packet once, in order, as a view that
- * is valid only during the `emit` call: into the caller's bytes when the packet lies wholly inside
- * them (no copy), else into an internal buffer reused across packets.
+ * One per connection direction. `feed` emits each complete packet once, in order, as a byte range
+ * that is valid only during the `emit` call: in the caller's bytes when the packet lies wholly
+ * inside them (no copy, no view), else in an internal buffer reused across packets.
  */
 export class MqttStreamFramer {
   private readonly limit: number;
@@ -217,7 +220,7 @@ export class MqttStreamFramer {
     return this.pendLen;
   }
 
-  feed(bytes: Uint8Array, gapBefore: number, emit: (pdu: Uint8Array) => void): void {
+  feed(bytes: Uint8Array, gapBefore: number, emit: PacketEmit): void {
     if (gapBefore !== 0) this.breakStream();
     let pos = 0;
     const end = bytes.length;
@@ -237,7 +240,7 @@ export class MqttStreamFramer {
         pos = this.hunt(bytes, pos, end);
         continue;
       }
-      // Fast path: packets wholly inside `bytes` are emitted as views, no copy.
+      // Fast path: packets wholly inside `bytes` are emitted in place, no copy.
       const total = totalLengthAt(bytes, pos, end);
       if (total > 0) {
         if (total > this.limit) {
@@ -245,7 +248,7 @@ export class MqttStreamFramer {
           continue;
         }
         if (total <= end - pos) {
-          emit(bytes.subarray(pos, pos + total));
+          emit(bytes, pos, pos + total);
           pos += total;
           continue;
         }
@@ -308,7 +311,7 @@ export class MqttStreamFramer {
   }
 
   /** Continue a packet held in `pend` with new bytes; returns the new read position. */
-  private fillPend(bytes: Uint8Array, pos: number, emit: (pdu: Uint8Array) => void): number {
+  private fillPend(bytes: Uint8Array, pos: number, emit: PacketEmit): number {
     const end = bytes.length;
     if (this.pendTotal === 0) {
       // The header itself was split: add bytes one at a time until it parses (at most 4).
@@ -348,7 +351,7 @@ export class MqttStreamFramer {
       const total = this.pendTotal;
       this.pendLen = 0;
       this.pendTotal = 0;
-      emit(this.pend.subarray(0, total));
+      emit(this.pend, 0, total);
     }
     return pos;
   }

@@ -13,7 +13,7 @@ import { TcpReassembler } from '../tcp/reassembly.js';
 import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
-import { connectLevel, decodePacket, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
+import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
 import { infoText, limitInfo, TopicAliasMap } from '../mqtt/info.js';
 import type { MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
@@ -156,7 +156,8 @@ class Dissector {
   private feedSt: StreamState | null = null;
   private feedDir: Direction = 'c2s';
   private feedFrame: Frame | null = null;
-  private readonly onPdu = (pdu: Uint8Array): void => this.packet(this.feedSt!, this.feedDir, pdu, this.feedFrame!);
+  private readonly onPdu = (buf: Uint8Array, start: number, end: number): void =>
+    this.packet(this.feedSt!, this.feedDir, buf, start, end, this.feedFrame!);
   private warnedDefaultVersion = false;
   readonly summary: Omit<DissectSummary, 'captureEnd' | 'bytesRead'> = {
     framesRead: 0,
@@ -359,12 +360,13 @@ class Dissector {
     st.framers[dir].feed(bytes, gapBefore, this.onPdu);
   }
 
-  private packet(st: StreamState, dir: Direction, pdu: Uint8Array, frame: Frame): void {
+  /** One MQTT packet, `buf[start .. end)`, completed by `frame`. */
+  private packet(st: StreamState, dir: Direction, buf: Uint8Array, start: number, end: number, frame: Frame): void {
     const info = st.info!;
     // The version is the Protocol Level of the connection's CONNECT (MQTT-3.1.2-2). Like
     // Wireshark, a later CONNECT on the same connection (itself a violation) replaces it.
-    if (pdu[0]! >> 4 === 1) {
-      const level = connectLevel(pdu);
+    if (buf[start]! >> 4 === 1) {
+      const level = connectLevel(buf.subarray(start, end));
       if (level !== null) {
         st.connectLevel = level;
         st.version = level === 5 ? 5 : level === 3 ? 3 : 4;
@@ -372,7 +374,7 @@ class Dissector {
       }
     }
     if (!st.versionKnown && !st.usedDefault) this.noteDefaultVersion(st, info);
-    const result = decodePacket(pdu, st.version);
+    const result = decodePacketAt(buf, start, end, st.version);
     this.summary.pdus++;
     if (result.status === 'malformed') this.summary.malformedPdus++;
     const msg: MqttMessage = {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { connectVersion, decodePacket, looksLikeConnect, looksLikeTlsClientHello, isShortPacket } from '../../src/mqtt/decode.js';
+import { connectVersion, decodePacket, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello, isShortPacket } from '../../src/mqtt/decode.js';
 import { reasonCodeName } from '../../src/mqtt/reason-codes.js';
 import { bytes, hex, pkt, props, str, u16, u32 } from './support/bytes.js';
 import type { MqttPacket, MqttVersion } from '../../src/mqtt/types.js';
@@ -149,4 +149,27 @@ test('fuzz: decodePacket never throws on random bytes, any version', () => {
     const r = decodePacket(pkt(first, body), v as MqttVersion);
     assert.ok(r.status === 'ok' || (r.status === 'malformed' && r.offset >= 0));
   }), { numRuns: 5000 });
+});
+
+test('decodePacketAt: a packet inside a larger buffer decodes as the packet alone, offsets relative to it', () => {
+  const at = (pdu: Uint8Array, before: Uint8Array, after: Uint8Array, v: MqttVersion) => {
+    const buf = new Uint8Array(before.length + pdu.length + after.length);
+    buf.set(before, 0);
+    buf.set(pdu, before.length);
+    buf.set(after, before.length + pdu.length);
+    return decodePacketAt(buf, before.length, before.length + pdu.length, v);
+  };
+  // Notes and failures at known offsets: QoS 3 PUBLISH (note at 0), CONNACK reserved flags (2),
+  // a short SUBSCRIBE (fails where its filter runs out).
+  const qos3 = at(pkt(0x36, str('a/#'), u16(7), 'x'), hex('ff ff ff'), hex('00'), 4);
+  assert.deepEqual(qos3.packet?.notes.map((n) => [n.code, n.offset]), [['invalid-qos', 0], ['wildcard-in-topic', 2]]);
+  const connack = at(pkt(0x20, [0x02, 0x00]), hex('10 20'), new Uint8Array(0), 4);
+  assert.deepEqual(connack.packet?.notes.map((n) => [n.code, n.offset]), [['reserved-flags', 2]]);
+  const short = at(pkt(0x82, u16(1), [0x00, 0x05, 0x61]), hex('30 00 30'), hex('ff'), 4);
+  assert.deepEqual(short.status === 'malformed' && [short.reason.startsWith('short-packet'), short.offset], [true, 6]);
+  fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 8 }),
+    fc.uint8Array({ maxLength: 8 }), fc.constantFrom(3, 4, 5), (first, body, before, after, v) => {
+      const pdu = pkt(first, body);
+      assert.deepEqual(at(pdu, before, after, v as MqttVersion), decodePacket(pdu, v as MqttVersion));
+    }), { numRuns: 3000 });
 });

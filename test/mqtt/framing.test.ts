@@ -16,7 +16,7 @@ function run(chunks: Uint8Array[], gaps: number[] = [], opts = {}): { got: strin
   const skips: Array<[FramerSkipReason, number]> = [];
   const f = new MqttStreamFramer({ ...opts, onSkip: (r, n) => skips.push([r, n]) });
   const got: string[] = [];
-  chunks.forEach((c, i) => f.feed(c, gaps[i] ?? 0, (p) => got.push(hexOf(p))));
+  chunks.forEach((c, i) => f.feed(c, gaps[i] ?? 0, (b, s, e) => got.push(hexOf(b.subarray(s, e)))));
   return { got, skips, pending: f.flush().pendingBytes };
 }
 
@@ -41,7 +41,7 @@ test('readFixedHeader: incomplete inside the varint, malformed on a 5th byte', (
 test('one stream split at every byte offset gives the same packets', () => {
   const head = stream.subarray(0, 4000); // every offset of the first 4000 bytes, incl. inside varints
   const headPackets: string[] = [];
-  new MqttStreamFramer().feed(head, 0, (p) => headPackets.push(hexOf(p)));
+  new MqttStreamFramer().feed(head, 0, (b, s, e) => headPackets.push(hexOf(b.subarray(s, e))));
   for (let cut = 0; cut <= head.length; cut++) {
     const { got } = run([head.subarray(0, cut), head.subarray(cut)]);
     assert.deepEqual(got, headPackets, `cut at ${cut}`);
@@ -73,9 +73,9 @@ test('emitted views are valid during emit only, and copied packets are exact', (
   const s = bytes(a, b);
   const f = new MqttStreamFramer();
   const got: string[] = [];
-  f.feed(s.subarray(0, 3), 0, (p) => got.push(hexOf(p)));
-  f.feed(s.subarray(3, 9), 0, (p) => got.push(hexOf(p)));
-  f.feed(s.subarray(9), 0, (p) => got.push(hexOf(p)));
+  f.feed(s.subarray(0, 3), 0, (b, s, e) => got.push(hexOf(b.subarray(s, e))));
+  f.feed(s.subarray(3, 9), 0, (b, s, e) => got.push(hexOf(b.subarray(s, e))));
+  f.feed(s.subarray(9), 0, (b, s, e) => got.push(hexOf(b.subarray(s, e))));
   assert.deepEqual(got, [hexOf(a), hexOf(b)]);
 });
 
@@ -137,7 +137,8 @@ test('fuzz: random bytes and gaps never throw, always terminate, emit only whole
     (chunks, limit) => {
       const f = new MqttStreamFramer({ maxPacketSize: limit });
       for (const [c, gap] of chunks) {
-        f.feed(c, gap, (p) => {
+        f.feed(c, gap, (b, s, e) => {
+          const p = b.subarray(s, e);
           const h = readFixedHeader(p, 0, p.length);
           assert.equal(h.status, 'ok');
           assert.equal(h.status === 'ok' && h.totalLength, p.length);
