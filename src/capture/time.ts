@@ -34,9 +34,25 @@ export function formatEpochTime(t: Timestamp, digits: number): string {
   return formatSeconds(t.tsSec, t.tsNsec, digits);
 }
 
+/** '000' .. '999': fraction digits three at a time, without building and padding a number string. */
+const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+// Consecutive frames share their whole seconds: "<sec>." is built once per second, not per row.
+let prefixSec = -1;
+let prefixText = '';
+
 function formatSeconds(sec: number, ns: number, digits: number): string {
   const d = digits < 0 ? 0 : digits > 9 ? 9 : digits;
   if (d === 0) return String(sec);
   const frac = Math.floor(ns / POW10[9 - d]!);
-  return `${sec}.${String(frac).padStart(d, '0')}`;
+  if (sec !== prefixSec) {
+    prefixSec = sec;
+    prefixText = `${sec}.`;
+  }
+  switch (d) {
+    case 6: return prefixText + DIGITS3[(frac / 1000) | 0]! + DIGITS3[frac % 1000]!;
+    case 9: return prefixText + DIGITS3[(frac / 1_000_000) | 0]! + DIGITS3[((frac / 1000) | 0) % 1000]! + DIGITS3[frac % 1000]!;
+    case 3: return prefixText + DIGITS3[frac]!;
+    default: return prefixText + String(frac).padStart(d, '0');
+  }
 }

@@ -58,3 +58,18 @@ test('relative time equals tshark on generated captures (sub-ms resolutions, out
     assert.deepEqual(got, want, file);
   }
 });
+
+test('formatEpochTime: every resolution, any seconds order, equals the plain digit-string definition', () => {
+  // The definition: whole seconds, a point, then the first `digits` digits of the 9-digit
+  // nanosecond fraction (truncated). Seconds go back and forth so a cached prefix cannot leak.
+  let x = 12345;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  for (let i = 0; i < 20000; i++) {
+    const tsSec = i % 7 === 0 ? next() : 1_700_000_000 + (next() % 3);
+    const tsNsec = next() % 1_000_000_000;
+    const digits = i % 10;
+    const nine = String(tsNsec).padStart(9, '0');
+    const want = digits === 0 ? String(tsSec) : `${tsSec}.${nine.slice(0, digits)}`;
+    assert.equal(formatEpochTime({ tsSec, tsNsec }, digits), want);
+  }
+});
