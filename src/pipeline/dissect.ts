@@ -135,7 +135,10 @@ class Dissector {
   private lastTime = 0;
   private currentTime = 0;
   /** Messages completed by the frame being processed. */
-  private pending: MqttMessage[] = [];
+  private readonly pending: MqttMessage[] = [];
+  /** How many of `pending` belong to the current frame: a reused scratch, so a frame allocates
+   *  only its row's exact-size array (a fresh [] grows to 17 slots on its first push). */
+  private pendingCount = 0;
   /** Their Info texts joined by ", " so far (only when rows are wanted). */
   private pendingInfo = '';
   private pendingSrc = '';
@@ -202,7 +205,7 @@ class Dissector {
     this.frameKind = 'other';
     this.frameFramingError = false;
     this.tcp.segment(this.seg);
-    if (this.pending.length > 0) {
+    if (this.pendingCount > 0) {
       this.emitRow(f);
     } else {
       this.skip(this.skipReason());
@@ -233,12 +236,13 @@ class Dissector {
   }
 
   private emitRow(f: Frame): void {
-    const messages = this.pending;
+    const n = this.pendingCount;
     const texts = this.pendingInfo;
-    this.pending = [];
+    this.pendingCount = 0;
     this.pendingInfo = '';
     this.summary.mqttFrames++;
     if (!this.sink.row) return;
+    const messages = n === 1 ? [this.pending[0]!] : this.pending.slice(0, n);
     // Wireshark keeps TCP's analysis flags in front of the MQTT text, then MQTT's ", " separator.
     const info = limitInfo(this.tcpPrefix ? `${this.tcpPrefix}, ${texts}` : texts);
     this.sink.row({
@@ -385,14 +389,14 @@ class Dissector {
       version: st.version,
       versionKnown: st.versionKnown,
       connectLevel: st.connectLevel,
-      indexInFrame: this.pending.length,
+      indexInFrame: this.pendingCount,
       result,
     };
     if (this.sink.row) {
       const text = this.infoOf(st, msg);
-      this.pendingInfo = this.pending.length === 0 ? text : `${this.pendingInfo}, ${text}`;
+      this.pendingInfo = this.pendingCount === 0 ? text : `${this.pendingInfo}, ${text}`;
     }
-    if (this.pending.length === 0) {
+    if (this.pendingCount === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;
       this.pendingSrc = from.addr;
@@ -400,7 +404,7 @@ class Dissector {
       this.pendingSrcPort = from.port;
       this.pendingDstPort = to.port;
     }
-    this.pending.push(msg);
+    this.pending[this.pendingCount++] = msg;
     this.sink.message?.(msg);
   }
 
