@@ -334,7 +334,7 @@ export class TcpReassembler {
   }
 
   private data(conn: Conn, dir: Dir, h: Half, seq: number, seg: TcpSegment, span: number, frame: Frame): void {
-    const rel = seqDiff(seq, h.nextSeq);
+    let rel = seqDiff(seq, h.nextSeq);
     if (h.finSet && seqDiff(seq, h.finSeq) >= 0) return; // bytes after FIN: not part of the stream
     if (rel + span <= 0) {
       this.retransmitted(conn, dir, seg, frame);
@@ -343,11 +343,11 @@ export class TcpReassembler {
     if (rel > 0 && h.ackSeen && seqDiff(h.ackedTo, seq) >= 0) {
       // The peer had already acknowledged the bytes before this segment, so the capture lost
       // them for good: no retransmission will fill the hole. Declare the gap now instead of
-      // buffering (which would only delay this data to the frame of some later ACK).
+      // buffering (which would only delay this data to the frame of some later ACK); the
+      // segment is then in order.
       h.nextSeq = seq;
       if (h.gap >= 0) h.gap += rel;
-      this.data(conn, dir, h, seq, seg, span, frame);
-      return;
+      rel = 0;
     }
     if (rel <= 0) {
       // In order, possibly overlapping what was delivered: the first copy wins, skip the overlap.
