@@ -12,6 +12,7 @@ import {
 import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
 import type { Ctx, Params, Pass } from './pass.js';
 import { createPasses } from './passes/index.js';
+import { topicLevels } from './filter-trie.js';
 import { dirName, MinHeap, round3 } from './util.js';
 import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
@@ -29,6 +30,11 @@ const OWNER: Record<ExpectationKind, string> = {
 };
 
 const EMPTY = new Uint8Array(0);
+
+interface TopicInfo {
+  row: TopicSummary | null;
+  levels: readonly string[];
+}
 
 export class Analyzer implements DissectionSink, Ctx {
   readonly opts: ResolvedOptions;
@@ -61,12 +67,27 @@ export class Analyzer implements DissectionSink, Ctx {
 
   // Ctx: per-message fields, reused (no per-message allocation)
   topic = '';
-  hash = 0;
   len = 0;
   delivery: Expectation | null = null;
   source: Source | null = null;
   now = 0;
   frame = 0;
+  /** The current PUBLISH's payload until hashed (a view: valid during the message only). */
+  private payload: Uint8Array = EMPTY;
+  private hashed = true;
+  private payloadHash = 0;
+  private readonly topicCache = new Map<string, TopicInfo>();
+
+  /** The current PUBLISH's payload hash, computed on first use: most publishes are owed to no
+   *  one and most deliveries are recognised by length and topic alone. */
+  get hash(): number {
+    if (!this.hashed) {
+      this.payloadHash = payloadHash(this.payload);
+      this.hashed = true;
+      this.payload = EMPTY;
+    }
+    return this.payloadHash;
+  }
 
   constructor(opts?: AnalysisOptions, passes?: Pass[]) {
     this.opts = resolveOptions(opts);
@@ -464,13 +485,16 @@ export class Analyzer implements DissectionSink, Ctx {
     const topic = this.resolveTopic(c, msg, p);
     const payload = p.payload ?? EMPTY;
     this.topic = topic;
-    this.hash = payloadHash(payload);
+    this.payload = payload;
+    this.hashed = false;
     this.len = payload.length;
-    const ts = this.topicRow(topic);
+    const info = this.topicInfo(topic);
+    const ts = info.row;
+    if (ts === null) this.folded.topicPackets++;
     if (msg.dir === 's2c') {
       if (ts !== null) ts.deliveries++;
       if (c.expects.length > c.expHead) {
-        this.delivery = fillDelivery(c, topic, this.hash, this.len, msg.frame);
+        this.delivery = fillDelivery(c, this, msg.frame);
         if (this.delivery !== null) compactExpectations(c);
       }
       return;
@@ -482,15 +506,28 @@ export class Analyzer implements DissectionSink, Ctx {
     // A DUP resend of a QoS 1/2 message is the same application message: nothing new to route.
     if (p.dup && p.qos > 0) return;
     if (topic.length === 0 || p.qos > 2) return;
-    const src = newSource('publish', topic, this.hash, this.len, p.qos, p.retain, msg.frame, msg.time, c.id, c.clientId);
+    const b = c.broker;
+    const subs = matchingActiveSubs(b, topic, info.levels);
+    // the offline subscriptions it matches, for the sessions pass (Broker.offlineBuf)
+    const away = b.offlineBuf;
+    away.length = 0;
+    if (b.offline.size > 0) b.offline.match(topic, info.levels, away);
+    // The payload hash only serves to recognise deliveries: hashed only when something is owed
+    // (the retain pass reads ctx.hash, computed on demand).
+    const hash = subs.length > 0 || away.length > 0 ? this.hash : 0;
+    const src = newSource('publish', topic, hash, this.len, p.qos, p.retain, msg.frame, msg.time, c.id, c.clientId);
     this.source = src;
-    this.routeToSubscribers(c.broker, c, src, 'route');
+    if (subs.length > 0) this.routeTo(subs, c, src, 'route');
   }
 
   /** Record an expectation on every visible subscriber whose subscription matches. */
   routeToSubscribers(broker: Broker, from: ConnState | null, src: Source, kind: ExpectationKind): void {
     const subs = matchingActiveSubs(broker, src.topic);
-    if (subs.length === 0) return;
+    if (subs.length > 0) this.routeTo(subs, from, src, kind);
+  }
+
+  /** Route `src` to `subs` (matching active subscriptions in activation order). */
+  private routeTo(subs: Sub[], from: ConnState | null, src: Source, kind: ExpectationKind): void {
     const seq = ++this.publishSeq;
     const pubClient = from?.clientId ?? src.clientId;
     // first pass: group per subscriber connection (overlapping subscriptions, MQTT-3.3.5-1)
@@ -533,13 +570,22 @@ export class Analyzer implements DissectionSink, Ctx {
     }
   }
 
+  /** One lookup per PUBLISH for its topic: the summary row (null once the table is full: rows
+   *  are never removed, so that stays true) and the levels the tries match on. Bounded cache. */
+  private topicInfo(topic: string): TopicInfo {
+    let e = this.topicCache.get(topic);
+    if (e === undefined) {
+      if (this.topicCache.size >= 8192) this.topicCache.clear();
+      e = { row: this.topicRow(topic), levels: topicLevels(topic) };
+      this.topicCache.set(topic, e);
+    }
+    return e;
+  }
+
   private topicRow(topic: string): TopicSummary | null {
     let t = this.topics.get(topic);
     if (t === undefined) {
-      if (this.topics.size >= this.opts.maxSummaryRows) {
-        this.folded.topicPackets++;
-        return null;
-      }
+      if (this.topics.size >= this.opts.maxSummaryRows) return null;
       t = { topic, publishes: [0, 0, 0], retainedPublishes: 0, retained: false, deliveries: 0 };
       this.topics.set(topic, t);
     }

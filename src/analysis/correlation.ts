@@ -71,15 +71,25 @@ export function expect(conn: ConnState, kind: ExpectationKind, source: Source, s
   return true;
 }
 
+/** What a delivery is recognised by. `hash` may be computed on demand: it is read only for an
+ *  open expectation with the same length and topic. */
+export interface DeliveryKey {
+  readonly topic: string;
+  readonly len: number;
+  readonly hash: number;
+}
+
 /** A broker → client PUBLISH on `conn`: fill the oldest matching open expectation. */
-export function fillDelivery(conn: ConnState, topic: string, hash: number, len: number, frame: number): Expectation | null {
+export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number): Expectation | null {
   const ex = conn.expects;
+  const topic = key.topic;
+  const len = key.len;
   let forbidden: Expectation | null = null;
   for (let i = conn.expHead; i < ex.length; i++) {
     const e = ex[i]!;
     if (e.filled) continue;
     const s = e.source;
-    if (s.hash === hash && s.len === len && s.topic === topic) {
+    if (s.len === len && s.topic === topic && s.hash === key.hash) {
       // A discarded will only explains a delivery nothing else explains (a later normal
       // publish may carry the same payload).
       if (e.kind === 'will-forbidden') {

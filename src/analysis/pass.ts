@@ -18,7 +18,7 @@ export interface Ctx {
   limit(name: string, value: number, what: string, frame: number): void;
   /** For the current PUBLISH: its topic (v5 topic aliases resolved), payload hash and length. */
   topic: string;
-  hash: number;
+  readonly hash: number;
   len: number;
   /** For a broker → client PUBLISH: the expectation it filled, if any. */
   delivery: Expectation | null;

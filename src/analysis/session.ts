@@ -133,6 +133,8 @@ export interface Broker {
   /** Established subscriptions of offline clients still remembered: candidates for
    *  messages queued (persistent sessions) or missed (clean ones) while away. */
   offline: FilterTrie<OfflineSub>;
+  /** The current client publish's matches in `offline`, filled by the Analyzer before the
+   *  passes see the publish (reused: no allocation per publish). */
   offlineBuf: OfflineSub[];
 }
 

@@ -5,7 +5,6 @@
 
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
-import { topicLevels } from '../filter-trie.js';
 import type { Ctx, Pass } from '../pass.js';
 import { type ClientRecord, type ConnState, type Session } from '../session.js';
 
@@ -75,15 +74,12 @@ export class SessionsPass implements Pass {
 
   /** A client publish: remember it for each offline client whose session matches. The broker's
    *  offline index holds only established subscriptions of remembered offline clients, so the
-   *  cost follows the matches, not the clients ever seen. */
+   *  cost follows the matches, not the clients ever seen. The Analyzer matched the publish
+   *  against it already (Broker.offlineBuf, one trie walk per publish). */
   private whileAway(ctx: Ctx, c: ConnState): void {
-    const b = c.broker;
-    if (b.offline.size === 0) return;
-    const src = ctx.source!;
-    const out = b.offlineBuf;
-    out.length = 0;
-    b.offline.match(src.topic, topicLevels(src.topic), out);
+    const out = c.broker.offlineBuf;
     if (out.length === 0) return;
+    const src = ctx.source!;
     // one message per client: the highest QoS granted among its matching subscriptions
     const seq = ++this.seq;
     for (let i = 0; i < out.length; i++) {
