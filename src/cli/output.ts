@@ -38,6 +38,8 @@ export class Output {
  */
 export class ByteOutput {
   buf: Buffer;
+  /** `buf` as 16-bit words (byte 2k..2k+1 = words[k]), for writers storing two bytes at once. */
+  words: Uint16Array;
   pos = 0;
   closed = false;
 
@@ -45,13 +47,22 @@ export class ByteOutput {
     private readonly fd = 1,
     size = 1 << 20,
   ) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = ByteOutput.alloc(size);
+    this.words = new Uint16Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >> 1);
+  }
+
+  /** A buffer of its own (never from Buffer's shared pool), so `words` starts on an even byte. */
+  private static alloc(size: number): Buffer {
+    return Buffer.from(new ArrayBuffer(size + (size & 1)));
   }
 
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
+    if (n > this.buf.length) {
+      this.buf = ByteOutput.alloc(Math.max(n, this.buf.length * 2));
+      this.words = new Uint16Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >> 1);
+    }
   }
 
   /** Text (UTF-8) between byte-written parts. */

@@ -18,6 +18,20 @@ const HEX_PAIRS = (() => {
   return t;
 })();
 
+/** The same pairs as one 16-bit store each (little-endian: the first digit in the low byte). */
+const HEX_PAIRS16 = (() => {
+  const t = new Uint16Array(256);
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  for (let i = 0; i < 256; i++) {
+    const hi = HEX_PAIRS[i * 2]!;
+    const lo = HEX_PAIRS[i * 2 + 1]!;
+    t[i] = little ? hi | (lo << 8) : (hi << 8) | lo;
+  }
+  return t;
+})();
+
+const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, s: number, e: number): string }).hexSlice;
+
 const QUOTE = 0x22;
 
 export class JsonlWriter {
@@ -316,6 +330,8 @@ export class JsonlWriter {
     o.pos = pos;
   }
 
+  /** Payloads are most of the output: two digits per 16-bit store when the position is even;
+   *  at an odd position, a long run goes through Buffer's native hex encoder instead. */
   private hex(bytes: Uint8Array): void {
     const n = bytes.length;
     const o = this.out;
@@ -323,10 +339,19 @@ export class JsonlWriter {
     const buf = o.buf;
     let pos = o.pos;
     buf[pos++] = QUOTE;
-    for (let i = 0; i < n; i++) {
-      const b = bytes[i]! << 1;
-      buf[pos++] = HEX_PAIRS[b]!;
-      buf[pos++] = HEX_PAIRS[b + 1]!;
+    if ((pos & 1) === 0 && n >= 8) {
+      const words = o.words;
+      let w = pos >> 1;
+      for (let i = 0; i < n; i++) words[w++] = HEX_PAIRS16[bytes[i]!]!;
+      pos = w << 1;
+    } else if (n >= 64) {
+      pos += buf.write(hexSlice.call(bytes, 0, n), pos, 'latin1');
+    } else {
+      for (let i = 0; i < n; i++) {
+        const b = bytes[i]! << 1;
+        buf[pos++] = HEX_PAIRS[b]!;
+        buf[pos++] = HEX_PAIRS[b + 1]!;
+      }
     }
     buf[pos++] = QUOTE;
     o.pos = pos;

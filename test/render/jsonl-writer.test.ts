@@ -58,3 +58,28 @@ test('the byte writer prints exactly the reference JSON on every fixture and cor
   }
   assert.ok(rows > 100, `only ${rows} rows compared`);
 });
+
+test('payload hex at every alignment and around the fast-path sizes equals Buffer hex', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
+  const path = join(dir, 'out.jsonl');
+  const fd = openSync(path, 'w');
+  const out = new ByteOutput(fd, 4096);
+  const writer = new JsonlWriter(out);
+  const conn = { id: 0, client: { addr: 'a', port: 1 }, server: { addr: 'b', port: 2 }, firstFrame: 1, firstTime: 0, sawSyn: true, transport: 'mqtt' as const };
+  const want: string[] = [];
+  for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 200, 3000]) {
+    for (const shift of [0, 1]) {
+      const payload = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+      want.push(Buffer.from(payload).toString('hex'));
+      const packet = { type: 'PUBLISH' as const, headerFlags: 0x30, remainingLength: 3 + n, length: 5 + n, notes: [], dup: false, qos: 0,
+        retain: false, topic: 't', payload };
+      writer.line({ no: 1, time: '0.0', src: 'x'.repeat(1 + shift), dst: 'y', srcPort: 1, dstPort: 2, protocol: 'MQTT', length: 10, info: 'i',
+        messages: [{ conn, dir: 'c2s', frame: 1, time: 0, version: 4, versionKnown: true, indexInFrame: 0, result: { status: 'ok', packet } }] });
+    }
+  }
+  out.flush();
+  closeSync(fd);
+  const got = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).pdus[0].payload as string);
+  rmSync(dir, { recursive: true });
+  assert.deepEqual(got, want);
+});
