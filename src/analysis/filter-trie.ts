@@ -174,3 +174,89 @@ export function topicLevels(topic: string): readonly string[] {
   }
   return l;
 }
+
+interface TopicNode<T> {
+  parent: TopicNode<T> | null;
+  key: string;
+  item: T | null;
+  children: Map<string, TopicNode<T>> | null;
+}
+
+/** The other way round: topic names stored level by level, so a filter finds the topics it
+ *  matches (the retained messages owed to a new subscription) in time proportional to its
+ *  levels and to the topics under its wildcards, not to every topic held. Same rules as
+ *  topicMatches for valid filters: '+' one level, '#' the parent level and all below, and no
+ *  wildcard at the root for topics starting with '$' (MQTT-4.7.2-1). */
+export class TopicTrie<T> {
+  private readonly root: TopicNode<T> = { parent: null, key: '', item: null, children: null };
+
+  set(topic: string, item: T): void {
+    let n = this.root;
+    for (const level of topicLevels(topic)) {
+      const ch = (n.children ??= new Map());
+      let next = ch.get(level);
+      if (next === undefined) {
+        next = { parent: n, key: level, item: null, children: null };
+        ch.set(level, next);
+      }
+      n = next;
+    }
+    n.item = item;
+  }
+
+  delete(topic: string): void {
+    let n: TopicNode<T> | null = this.root;
+    for (const level of topicLevels(topic)) {
+      n = n.children?.get(level) ?? null;
+      if (n === null) return;
+    }
+    n.item = null;
+    // prune emptied branches at once: the trie holds only the topics stored now
+    while (n.parent !== null && n.item === null && n.children === null) {
+      const p: TopicNode<T> = n.parent;
+      p.children!.delete(n.key);
+      if (p.children!.size === 0) p.children = null;
+      n = p;
+    }
+  }
+
+  /** Append to `out` every item whose topic the valid filter `filter` matches (trie order). */
+  match(filter: string, out: T[]): void {
+    this.walk(this.root, filter.split('/'), 0, out);
+  }
+
+  /** `n` matched filter levels [0, i). */
+  private walk(n: TopicNode<T>, f: string[], i: number, out: T[]): void {
+    if (i === f.length) {
+      if (n.item !== null) out.push(n.item);
+      return;
+    }
+    const level = f[i]!;
+    const atRoot = n === this.root;
+    if (level === '#') {
+      if (!atRoot && n.item !== null) out.push(n.item); // "a/#" matches "a" (§4.7.1.2)
+      this.all(n, atRoot, out);
+      return;
+    }
+    if (n.children === null) return;
+    if (level === '+') {
+      for (const c of n.children.values()) {
+        if (atRoot && c.key.charCodeAt(0) === 0x24 /* $ */) continue;
+        this.walk(c, f, i + 1, out);
+      }
+      return;
+    }
+    const c = n.children.get(level);
+    if (c !== undefined) this.walk(c, f, i + 1, out);
+  }
+
+  /** Every item strictly below `n`. */
+  private all(n: TopicNode<T>, atRoot: boolean, out: T[]): void {
+    if (n.children === null) return;
+    for (const c of n.children.values()) {
+      if (atRoot && c.key.charCodeAt(0) === 0x24 /* $ */) continue;
+      if (c.item !== null) out.push(c.item);
+      this.all(c, false, out);
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { ConnackPacket, ConnectPacket, MqttVersion, Property } from '../mqt
 import type { EndKind } from './schema.js';
 import type { Expectation, Source } from './correlation.js';
 import type { ClientSummary } from './schema.js';
-import { FilterTrie, topicLevels } from './filter-trie.js';
+import { FilterTrie, TopicTrie, topicLevels } from './filter-trie.js';
 import { sharedSubscriptionFilter, topicFilterProblem, topicMatches } from './topic.js';
 
 export interface WillInfo {
@@ -71,6 +71,8 @@ export interface RetainedEntry {
   qos: number;
   frame: number;
   time: number;
+  /** Order of insertion into Broker.retained (Map order), to list matches in that order. */
+  seq: number;
 }
 
 export interface QueuedMessage {
@@ -122,6 +124,9 @@ export interface Broker {
    *  (retained messages, sessions), so absence-based findings are weaker there. */
   local: boolean;
   retained: Map<string, RetainedEntry>;
+  /** The same entries by topic level, for the filters of new subscriptions. */
+  retainedIndex: TopicTrie<RetainedEntry>;
+  retainedSeq: number;
   retainedOverflow: boolean;
   clients: Map<string, ClientRecord>;
   clientsOverflow: boolean;
@@ -212,7 +217,7 @@ export interface ConnState {
 
 export function newBroker(key: string, addr = ''): Broker {
   return {
-    key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedOverflow: false, clients: new Map(), clientsOverflow: false,
+    key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedIndex: new TopicTrie(), retainedSeq: 0, retainedOverflow: false, clients: new Map(), clientsOverflow: false,
     active: new FilterTrie<Sub>(), activeSeq: 0, matchBuf: [], offline: new FilterTrie<OfflineSub>(), offlineBuf: [],
   };
 }

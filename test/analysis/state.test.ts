@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FilterTrie, topicLevels } from '../../src/analysis/filter-trie.js';
+import { FilterTrie, TopicTrie, topicLevels } from '../../src/analysis/filter-trie.js';
 import { topicFilterProblem, topicMatches } from '../../src/analysis/topic.js';
 import { scenario, findings, violations } from './support.js';
 
@@ -53,6 +53,43 @@ test('trie: removing everything prunes it empty, a missing item is not removed',
   assert.deepEqual(out, []);
   // the root holds nothing any more (pruned branches leave no empty maps behind)
   assert.deepEqual(trie['root'], { parent: null, key: '', kind: 0, children: null, plus: null, hash: null, items: [] });
+});
+
+test('topic trie: a valid filter finds exactly the stored topics topicMatches accepts, after sets and deletes', () => {
+  const validFilter = filterArb.filter((f) => topicFilterProblem(f) === null);
+  fc.assert(fc.property(
+    fc.array(fc.record({ topic: topicArb, del: fc.boolean() }), { maxLength: 30 }), fc.array(validFilter, { minLength: 1, maxLength: 10 }),
+    (ops, filters) => {
+      const trie = new TopicTrie<string>();
+      const live = new Set<string>();
+      for (const op of ops) {
+        if (op.del) {
+          trie.delete(op.topic);
+          live.delete(op.topic);
+        } else {
+          trie.set(op.topic, op.topic);
+          live.add(op.topic);
+        }
+      }
+      for (const f of filters) {
+        const out: string[] = [];
+        trie.match(f, out);
+        const want = [...live].filter((t) => topicMatches(f, t));
+        assert.deepEqual(out.slice().sort(), want.sort(), `filter ${JSON.stringify(f)}`);
+      }
+    }), { numRuns: 500 });
+});
+
+test('topic trie: deleting every topic prunes it empty', () => {
+  const trie = new TopicTrie<number>();
+  const ts = ['a/b/c', 'a/b', 'a', '', '/', '$SYS/x', 'a//b'];
+  ts.forEach((t, i) => trie.set(t, i));
+  trie.delete('a/b/c/d'); // absent: nothing changes
+  const out: number[] = [];
+  trie.match('#', out);
+  assert.deepEqual(out.sort(), [0, 1, 2, 3, 4, 6]); // '#' does not match "$SYS/x" (MQTT-4.7.2-1)
+  ts.forEach((t) => trie.delete(t));
+  assert.deepEqual(trie['root'], { parent: null, key: '', item: null, children: null });
 });
 
 test('routing: overlapping subscriptions with the same QoS: the earlier one is owed the message', () => {

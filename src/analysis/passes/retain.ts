@@ -6,8 +6,7 @@
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation, type Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
-import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState } from '../session.js';
-import { topicMatches } from '../topic.js';
+import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState, type RetainedEntry } from '../session.js';
 
 export class RetainPass implements Pass {
   readonly name = 'retain';
@@ -29,20 +28,29 @@ export class RetainPass implements Pass {
       return;
     }
     if (p.type === 'SUBSCRIBE' && msg.dir === 'c2s' && c.session !== null && c.broker.retained.size > 0) {
+      const b = c.broker;
       for (const sub of c.session.subs.values()) {
         if (sub.subscribeFrame !== msg.frame || !sub.valid || sub.shared) continue; // MQTT-3.8.4 shared: no retained
         // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never
         if (c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced))) continue;
-        for (const e of c.broker.retained.values()) {
+        const found = this.found;
+        found.length = 0;
+        b.retainedIndex.match(sub.match, found);
+        sortBySeq(found); // the order of the retained store, as the broker would keep it
+        for (let i = 0; i < found.length; i++) {
+          const e = found[i]!;
           if (e.frame >= msg.frame || e.source?.unreleased === true || e.source?.refused === true) continue;
-          if (!topicMatches(sub.match, e.topic)) continue;
           const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
           const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
           ctx.expectOn(c, 'retained', src, sub, q);
         }
+        found.length = 0;
       }
     }
   }
+
+  /** Reused buffer of the retained entries a new subscription matches. */
+  private readonly found: RetainedEntry[] = [];
 
   private delivery(ctx: Ctx, c: ConnState, msg: MqttMessage, retain: boolean): void {
     const e = ctx.delivery;
@@ -76,7 +84,7 @@ export class RetainPass implements Pass {
 export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: number, qos: number, frame: number, time: number,
   source: Source | null): void {
   if (len === 0) {
-    b.retained.delete(topic);
+    if (b.retained.delete(topic)) b.retainedIndex.delete(topic);
     return;
   }
   const old = b.retained.get(topic);
@@ -93,6 +101,25 @@ export function store(ctx: Ctx, b: Broker, topic: string, len: number, hash: num
     old.time = time;
     old.source = source;
   } else {
-    b.retained.set(topic, { source, topic, hash, len, qos, frame, time });
+    const e: RetainedEntry = { source, topic, hash, len, qos, frame, time, seq: ++b.retainedSeq };
+    b.retained.set(topic, e);
+    b.retainedIndex.set(topic, e);
+  }
+}
+
+/** Sort by seq: insertion sort for the usual few matches, mostly in order already. */
+function sortBySeq(a: RetainedEntry[]): void {
+  if (a.length > 16) {
+    a.sort((x, y) => x.seq - y.seq);
+    return;
+  }
+  for (let i = 1; i < a.length; i++) {
+    const e = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]!.seq > e.seq) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = e;
   }
 }
