@@ -188,6 +188,19 @@ const enum Mode {
 
 /** Header scan window: fixed header (5) + the body bytes bodyPlausible looks at (5). */
 const WINDOW = 10;
+const NO_BYTES = new Uint8Array(0);
+/** Smallest `pend` buffer. */
+const PEND_MIN = 256;
+
+/** dst[at ..] = src[from .. to): a plain loop for the short runs carried between feeds (no
+ *  view to allocate), set() for long ones. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+  if (to - from < 64) {
+    for (let i = from; i < to; i++) dst[at++] = src[i]!;
+  } else {
+    dst.set(src.subarray(from, to), at);
+  }
+}
 
 /** Receives one complete packet: `buf[start .. end)`, valid only during the call. */
 export type PacketEmit = (buf: Uint8Array, start: number, end: number) => void;
@@ -201,14 +214,16 @@ export class MqttStreamFramer {
   private readonly limit: number;
   private readonly onSkip: FramerOptions['onSkip'];
   private mode: Mode = Mode.Sync;
-  /** Bytes of a packet (or, while hunting, of an undecided tail) carried over between feeds. */
-  private pend: Uint8Array = new Uint8Array(256);
+  /** Bytes of a packet (or, while hunting, of an undecided tail) carried over between feeds.
+   *  Allocated on first use: many directions never split a packet. */
+  private pend: Uint8Array = NO_BYTES;
   private pendLen = 0;
   /** Total size of the packet in `pend`, 0 while its header is still incomplete. */
   private pendTotal = 0;
   private skipLeft = 0;
-  /** Small scratch joining a carried-over tail with the start of the next feed. */
-  private readonly join = new Uint8Array(WINDOW * 4);
+  /** Small scratch joining a carried-over tail with the start of the next feed (made when first
+   *  needed: only after a gap or a broken length). */
+  private join: Uint8Array = NO_BYTES;
 
   constructor(opts: FramerOptions = {}) {
     this.limit = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
@@ -297,16 +312,16 @@ export class MqttStreamFramer {
   private stash(bytes: Uint8Array, from: number, to: number): void {
     const n = to - from;
     this.ensurePend(Math.max(n, this.pendTotal > 0 ? Math.min(this.pendTotal, 1 << 16) : n));
-    this.pend.set(bytes.subarray(from, to), 0);
+    copyInto(this.pend, 0, bytes, from, to);
     this.pendLen = n;
   }
 
   private ensurePend(n: number): void {
     if (n <= this.pend.length) return;
-    let size = this.pend.length;
+    let size = Math.max(this.pend.length, PEND_MIN);
     while (size < n) size *= 2;
     const next = new Uint8Array(Math.min(size, Math.max(n, this.limit)));
-    next.set(this.pend.subarray(0, this.pendLen), 0);
+    copyInto(next, 0, this.pend, 0, this.pendLen);
     this.pend = next;
   }
 
@@ -344,7 +359,7 @@ export class MqttStreamFramer {
     const want = this.pendTotal - this.pendLen;
     const n = Math.min(want, end - pos);
     this.ensurePend(this.pendLen + n);
-    this.pend.set(bytes.subarray(pos, pos + n), this.pendLen);
+    copyInto(this.pend, this.pendLen, bytes, pos, pos + n);
     this.pendLen += n;
     pos += n;
     if (this.pendLen === this.pendTotal) {
@@ -369,7 +384,7 @@ export class MqttStreamFramer {
         // Undecidable near the end: keep the short tail for the next feed.
         if (pos > start) this.onSkip?.('resync', pos - start, 0);
         this.ensurePend(end - pos);
-        this.pend.set(bytes.subarray(pos, end), 0);
+        copyInto(this.pend, 0, bytes, pos, end);
         this.pendLen = end - pos;
         this.pendTotal = 0;
         return end;
@@ -400,6 +415,7 @@ export class MqttStreamFramer {
    */
   private huntJoin(bytes: Uint8Array, pos: number): number {
     const tail = this.pendLen;
+    if (this.join.length === 0) this.join = new Uint8Array(WINDOW * 4);
     const take = Math.min(bytes.length - pos, this.join.length - tail);
     this.join.set(this.pend.subarray(0, tail), 0);
     this.join.set(bytes.subarray(pos, pos + take), tail);

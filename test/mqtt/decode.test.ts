@@ -173,3 +173,11 @@ test('decodePacketAt: a packet inside a larger buffer decodes as the packet alon
       assert.deepEqual(at(pdu, before, after, v as MqttVersion), decodePacket(pdu, v as MqttVersion));
     }), { numRuns: 3000 });
 });
+
+test('wildcards in Topic Name / Will Topic are noted whether the string is ASCII or not (MQTT-3.3.2-2)', () => {
+  const topicNotes = (t: string) => codes(ok(pkt(0x30, str(t), 'p'), 4)).filter((c) => c === 'wildcard-in-topic').length;
+  assert.deepEqual(['a/#', 'a/+/b', 'a/b', '\u00e9/#', '\u00e9/b', ''].map(topicNotes), [1, 1, 0, 1, 0, 0]);
+  const will = (t: string) => codes(ok(pkt(0x10, str('MQTT'), [4, 0x06], u16(10), str('c'), str(t), str('m')), 4));
+  assert.ok(will('w/+').includes('wildcard-in-topic'));
+  assert.ok(!will('w/x').includes('wildcard-in-topic'));
+});
