@@ -19,9 +19,10 @@ const HEX_PAIRS = (() => {
 })();
 
 /** The same pairs as one 16-bit store each (little-endian: the first digit in the low byte). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HEX_PAIRS16 = (() => {
   const t = new Uint16Array(256);
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const little = LITTLE_ENDIAN;
   for (let i = 0; i < 256; i++) {
     const hi = HEX_PAIRS[i * 2]!;
     const lo = HEX_PAIRS[i * 2 + 1]!;
@@ -29,8 +30,6 @@ const HEX_PAIRS16 = (() => {
   }
   return t;
 })();
-
-const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, s: number, e: number): string }).hexSlice;
 
 const QUOTE = 0x22;
 
@@ -100,50 +99,50 @@ export class JsonlWriter {
     this.int(p.remainingLength);
     switch (p.type) {
       case 'CONNECT':
-        this.strField('protocol_name', p.protocolName);
-        this.intField('protocol_level', p.protocolLevel);
-        this.intField('connect_flags', p.connectFlags);
-        this.boolField('clean_session', p.cleanSession);
-        this.boolField('will_flag', p.willFlag);
-        this.intField('will_qos', p.willQos);
-        this.boolField('will_retain', p.willRetain);
-        this.boolField('username_flag', p.usernameFlag);
-        this.boolField('password_flag', p.passwordFlag);
-        this.intField('keep_alive', p.keepAlive);
-        this.props('properties', p.properties);
-        this.strField('client_id', p.clientId);
-        this.props('will_properties', p.willProperties);
-        if (p.willTopic !== undefined) this.strField('will_topic', p.willTopic);
-        if (p.willPayload) this.hexField('will_payload', p.willPayload);
-        if (p.username !== undefined) this.strField('username', p.username);
-        if (p.password) this.hexField('password', p.password);
+        this.strField(',"protocol_name":', p.protocolName);
+        this.intField(',"protocol_level":', p.protocolLevel);
+        this.intField(',"connect_flags":', p.connectFlags);
+        this.boolField(',"clean_session":', p.cleanSession);
+        this.boolField(',"will_flag":', p.willFlag);
+        this.intField(',"will_qos":', p.willQos);
+        this.boolField(',"will_retain":', p.willRetain);
+        this.boolField(',"username_flag":', p.usernameFlag);
+        this.boolField(',"password_flag":', p.passwordFlag);
+        this.intField(',"keep_alive":', p.keepAlive);
+        this.props(',"properties":', p.properties);
+        this.strField(',"client_id":', p.clientId);
+        this.props(',"will_properties":', p.willProperties);
+        if (p.willTopic !== undefined) this.strField(',"will_topic":', p.willTopic);
+        if (p.willPayload) this.hexField(',"will_payload":', p.willPayload);
+        if (p.username !== undefined) this.strField(',"username":', p.username);
+        if (p.password) this.hexField(',"password":', p.password);
         return;
       case 'CONNACK':
-        this.boolField('session_present', p.sessionPresent);
-        this.intField('return_code', p.returnCode);
-        this.props('properties', p.properties);
+        this.boolField(',"session_present":', p.sessionPresent);
+        this.intField(',"return_code":', p.returnCode);
+        this.props(',"properties":', p.properties);
         return;
       case 'PUBLISH':
-        this.boolField('dup', p.dup);
-        this.intField('qos', p.qos);
-        this.boolField('retain', p.retain);
-        this.strField('topic', p.topic);
-        if (p.packetId !== undefined) this.intField('packet_id', p.packetId);
-        this.props('properties', p.properties);
-        this.intField('payload_length', p.payload.length);
-        this.hexField('payload', p.payload);
+        this.boolField(',"dup":', p.dup);
+        this.intField(',"qos":', p.qos);
+        this.boolField(',"retain":', p.retain);
+        this.strField(',"topic":', p.topic);
+        if (p.packetId !== undefined) this.intField(',"packet_id":', p.packetId);
+        this.props(',"properties":', p.properties);
+        this.intField(',"payload_length":', p.payload.length);
+        this.hexField(',"payload":', p.payload);
         return;
       case 'PUBACK':
       case 'PUBREC':
       case 'PUBREL':
       case 'PUBCOMP':
-        this.intField('packet_id', p.packetId);
-        if (p.reasonCode !== undefined) this.intField('reason_code', p.reasonCode);
-        this.props('properties', p.properties);
+        this.intField(',"packet_id":', p.packetId);
+        if (p.reasonCode !== undefined) this.intField(',"reason_code":', p.reasonCode);
+        this.props(',"properties":', p.properties);
         return;
       case 'SUBSCRIBE':
-        this.intField('packet_id', p.packetId);
-        this.props('properties', p.properties);
+        this.intField(',"packet_id":', p.packetId);
+        this.props(',"properties":', p.properties);
         this.raw(',"subscriptions":[');
         for (let i = 0; i < p.subscriptions.length; i++) {
           const s = p.subscriptions[i]!;
@@ -158,13 +157,13 @@ export class JsonlWriter {
         this.raw(']');
         return;
       case 'SUBACK':
-        this.intField('packet_id', p.packetId);
-        this.props('properties', p.properties);
-        this.intArray('return_codes', p.returnCodes);
+        this.intField(',"packet_id":', p.packetId);
+        this.props(',"properties":', p.properties);
+        this.intArray(',"return_codes":', p.returnCodes);
         return;
       case 'UNSUBSCRIBE':
-        this.intField('packet_id', p.packetId);
-        this.props('properties', p.properties);
+        this.intField(',"packet_id":', p.packetId);
+        this.props(',"properties":', p.properties);
         this.raw(',"filters":[');
         for (let i = 0; i < p.filters.length; i++) {
           if (i > 0) this.raw(',');
@@ -173,14 +172,14 @@ export class JsonlWriter {
         this.raw(']');
         return;
       case 'UNSUBACK':
-        this.intField('packet_id', p.packetId);
-        this.props('properties', p.properties);
-        if (p.reasonCodes) this.intArray('reason_codes', p.reasonCodes);
+        this.intField(',"packet_id":', p.packetId);
+        this.props(',"properties":', p.properties);
+        if (p.reasonCodes) this.intArray(',"reason_codes":', p.reasonCodes);
         return;
       case 'DISCONNECT':
       case 'AUTH':
-        if (p.reasonCode !== undefined) this.intField('reason_code', p.reasonCode);
-        this.props('properties', p.properties);
+        if (p.reasonCode !== undefined) this.intField(',"reason_code":', p.reasonCode);
+        this.props(',"properties":', p.properties);
         return;
       case 'PINGREQ':
       case 'PINGRESP':
@@ -189,11 +188,12 @@ export class JsonlWriter {
     }
   }
 
-  private props(key: string, props: Property[] | undefined): void {
+  // Field writers take the whole `,"key":` prefix: one copy per field instead of three.
+
+  private props(prefix: string, props: Property[] | undefined): void {
     if (!props) return;
-    this.raw(',"');
-    this.raw(key);
-    this.raw('":[');
+    this.raw(prefix);
+    this.raw('[');
     for (let i = 0; i < props.length; i++) {
       const p = props[i]!;
       this.raw(i === 0 ? '{"id":' : ',{"id":');
@@ -232,10 +232,9 @@ export class JsonlWriter {
     this.raw(']');
   }
 
-  private intArray(key: string, values: number[]): void {
-    this.raw(',"');
-    this.raw(key);
-    this.raw('":[');
+  private intArray(prefix: string, values: number[]): void {
+    this.raw(prefix);
+    this.raw('[');
     for (let i = 0; i < values.length; i++) {
       if (i > 0) this.raw(',');
       this.int(values[i]!);
@@ -243,30 +242,23 @@ export class JsonlWriter {
     this.raw(']');
   }
 
-  private intField(key: string, v: number): void {
-    this.raw(',"');
-    this.raw(key);
-    this.raw('":');
+  private intField(prefix: string, v: number): void {
+    this.raw(prefix);
     this.int(v);
   }
 
-  private boolField(key: string, v: boolean): void {
-    this.raw(',"');
-    this.raw(key);
-    this.raw(v ? '":true' : '":false');
+  private boolField(prefix: string, v: boolean): void {
+    this.raw(prefix);
+    this.raw(v ? 'true' : 'false');
   }
 
-  private strField(key: string, v: string): void {
-    this.raw(',"');
-    this.raw(key);
-    this.raw('":');
+  private strField(prefix: string, v: string): void {
+    this.raw(prefix);
     this.str(v);
   }
 
-  private hexField(key: string, v: Uint8Array): void {
-    this.raw(',"');
-    this.raw(key);
-    this.raw('":');
+  private hexField(prefix: string, v: Uint8Array): void {
+    this.raw(prefix);
     this.hex(v);
   }
 
@@ -330,8 +322,8 @@ export class JsonlWriter {
     o.pos = pos;
   }
 
-  /** Payloads are most of the output: two digits per 16-bit store when the position is even;
-   *  at an odd position, a long run goes through Buffer's native hex encoder instead. */
+  /** Payloads are most of the output: two digits per 16-bit store. At an odd position each
+   *  store straddles two bytes: the second digit of one byte and the first of the next. */
   private hex(bytes: Uint8Array): void {
     const n = bytes.length;
     const o = this.out;
@@ -339,13 +331,23 @@ export class JsonlWriter {
     const buf = o.buf;
     let pos = o.pos;
     buf[pos++] = QUOTE;
-    if ((pos & 1) === 0 && n >= 8) {
+    if (n >= 8 && (pos & 1) === 0) {
       const words = o.words;
       let w = pos >> 1;
       for (let i = 0; i < n; i++) words[w++] = HEX_PAIRS16[bytes[i]!]!;
       pos = w << 1;
-    } else if (n >= 64) {
-      pos += buf.write(hexSlice.call(bytes, 0, n), pos, 'latin1');
+    } else if (n >= 8 && LITTLE_ENDIAN) {
+      const words = o.words;
+      let prev = HEX_PAIRS16[bytes[0]!]!;
+      buf[pos] = prev & 0xff;
+      let w = (pos + 1) >> 1;
+      for (let i = 1; i < n; i++) {
+        const cur = HEX_PAIRS16[bytes[i]!]!;
+        words[w++] = (prev >>> 8) | ((cur & 0xff) << 8);
+        prev = cur;
+      }
+      pos += 2 * n;
+      buf[pos - 1] = prev >>> 8;
     } else {
       for (let i = 0; i < n; i++) {
         const b = bytes[i]! << 1;
