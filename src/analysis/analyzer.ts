@@ -41,6 +41,7 @@ export class Analyzer implements DissectionSink, Ctx {
   readonly passes: Pass[];
   private readonly passByName = new Map<string, Pass>();
   private readonly timed: Pass[];
+  private readonly onMessage: ((ctx: Ctx, c: ConnState, msg: MqttMessage) => void)[];
   private readonly conns = new Map<number, ConnState>();
   private readonly finalizedIds = new Set<number>();
   private readonly brokers = new Map<string, Broker>();
@@ -94,6 +95,8 @@ export class Analyzer implements DissectionSink, Ctx {
     this.passes = passes ?? createPasses();
     for (const p of this.passes) this.passByName.set(p.name, p);
     this.timed = this.passes.filter((p) => p.advance !== undefined);
+    // bound once: one call per pass and message without a (megamorphic) method lookup
+    this.onMessage = this.passes.filter((p) => p.message !== undefined).map((p) => p.message!.bind(p));
   }
 
   // ---- Ctx ----
@@ -155,7 +158,8 @@ export class Analyzer implements DissectionSink, Ctx {
     const p = r.status === 'ok' ? r.packet : r.packet;
     if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
     if (p !== null && r.status === 'ok') this.model(c, msg, p);
-    for (let i = 0; i < this.passes.length; i++) this.passes[i]!.message?.(this, c, msg);
+    const on = this.onMessage;
+    for (let i = 0; i < on.length; i++) on[i]!(this, c, msg);
     // After DISCONNECT the sender closes the network connection (MQTT-3.14.4-1, 5.0 §3.14.4):
     // the connection ends here even if the capture misses the FIN.
     if (p?.type === 'DISCONNECT' && c.endFrame === msg.frame) {
@@ -293,8 +297,14 @@ export class Analyzer implements DissectionSink, Ctx {
   }
 
   private stateOf(info: ConnectionInfo): ConnState {
+    // consecutive packets are mostly on one connection (a PUBLISH and its acknowledgement)
+    if (info === this.lastInfo) return this.lastState!;
     let c = this.conns.get(info.id);
-    if (c !== undefined) return c;
+    if (c !== undefined) {
+      this.lastInfo = info;
+      this.lastState = c;
+      return c;
+    }
     if (this.finalizedIds.has(info.id)) {
       // a finalized connection stays closed; hand back a throwaway that is already finalized
       const ghost = newConnState(info, this.brokerOf(info), this.passes.length);
@@ -306,6 +316,10 @@ export class Analyzer implements DissectionSink, Ctx {
     for (const p of this.passes) p.connection?.(this, c);
     return c;
   }
+
+  /** stateOf's last answer (an open connection; forgotten when it is finalized). */
+  private lastInfo: ConnectionInfo | null = null;
+  private lastState: ConnState | null = null;
 
   private brokerOf(info: ConnectionInfo): Broker {
     const key = endpoint(info.server);
@@ -652,6 +666,7 @@ export class Analyzer implements DissectionSink, Ctx {
     }
     this.summaryRow(c);
     this.conns.delete(c.id);
+    if (this.lastState === c) this.lastInfo = this.lastState = null;
     if (this.finalizedIds.size >= 100000) this.finalizedIds.clear();
     this.finalizedIds.add(c.id);
     c.expects = [];
