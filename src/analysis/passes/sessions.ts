@@ -6,7 +6,7 @@
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
-import { type ClientRecord, type ConnState, type Session } from '../session.js';
+import { unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
 
 export class SessionsPass implements Pass {
   readonly name = 'sessions';
@@ -55,7 +55,7 @@ export class SessionsPass implements Pass {
           ctx.expectOn(c, q.qos > 0 ? 'queued' : 'queued0', src, null, q.qos);
         }
       } else if (!sp) {
-        const lost = cl.queued.length + cl.awayMatches;
+        const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
         const why = prev !== null && !prev.persistent ? 'used a clean session before going away' : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
       }
@@ -100,8 +100,12 @@ export class SessionsPass implements Pass {
       const q = src.qos < g ? src.qos : g;
       if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
         this.queue(ctx, cl, src.topic, src.hash, src.len, q, src.frame, src.time);
-      } else {
-        cl.awayMatches++;
+      } else if (++cl.awayMatches >= ctx.opts.maxQueuedPerSession) {
+        // Counted far enough for the report ("N or more"): stop matching this client's filters,
+        // so the cost of a publish follows the sessions still being tracked, not every client
+        // that went away within the window.
+        cl.queuedOverflow = true;
+        unindexOffline(c.broker, cl);
       }
     }
     out.length = 0;
@@ -111,6 +115,8 @@ export class SessionsPass implements Pass {
     if (cl.queued.length >= ctx.opts.maxQueuedPerSession) {
       if (!cl.queuedOverflow) ctx.limit('maxQueuedPerSession', ctx.opts.maxQueuedPerSession, 'messages per offline session', frame);
       cl.queuedOverflow = true;
+      // Nothing more can be queued for it: matching its filters again would only cost time.
+      unindexOffline(cl.broker, cl);
       return;
     }
     cl.queued.push({ topic, hash, len, qos, frame, time });
