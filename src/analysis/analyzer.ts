@@ -112,7 +112,7 @@ export class Analyzer implements DissectionSink, Ctx {
       return;
     }
     this.findings.push({
-      id, severity: sev, clause: entry.clause, frames: frames.slice().sort((a, b) => a - b),
+      id, severity: sev, clause: entry.clause, frames: evidenceFrames(frames),
       message: formatMessage(entry.template, params), title: entry.title,
       connection: conn?.id ?? null, clientId: conn?.clientId ?? null, time: this.now || null,
     });
@@ -705,4 +705,10 @@ export class Analyzer implements DissectionSink, Ctx {
       pings: c.pings, pingLatencyMax: c.pingLatencyMax === null ? null : round3(c.pingLatencyMax),
     });
   }
+}
+
+/** Evidence frames in capture order, each once (two packets of one frame are one frame). */
+function evidenceFrames(frames: number[]): number[] {
+  const sorted = frames.slice().sort((a, b) => a - b);
+  return sorted.filter((f, i) => i === 0 || f !== sorted[i - 1]);
 }
