@@ -116,6 +116,13 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
     }
     out.push(t.toString() + more(result.topics.length, Math.min(result.topics.length, maxRows)));
   }
+  const f = s.folded;
+  const folded = [
+    f.connections ? `${f.connections} connections (${f.connectionPackets} MQTT packets)` : '',
+    f.handshakes ? `${f.handshakes} handshake rows` : '',
+    f.topicPackets ? `${f.topicPackets} PUBLISH packets on further topics` : '',
+  ].filter(Boolean);
+  if (folded.length > 0) out.push('', `Analysed but not listed, to keep the tables bounded: ${folded.join('; ')}`);
   if (s.limitsHit.length > 0) out.push('', `Limits reached: ${s.limitsHit.join(', ')}`);
   return out.join('\n');
 }
