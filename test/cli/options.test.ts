@@ -40,3 +40,14 @@ test('schema prints a JSON Schema for each output', () => {
   }
   assert.equal(run('schema', 'nonsense').status, 2);
 });
+
+test('a file that is not a capture: nothing on stdout, one line on stderr, exit 2, for every command', () => {
+  const notCapture = join(projectRoot, 'README.md');
+  for (const args of [[notCapture], [notCapture, '--format', 'json'], ['check', notCapture], ['check', notCapture, '--format', 'json'], ['flow', notCapture], ['report', notCapture, '-o', '-']]) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '', `${args.join(' ')} printed: ${r.stdout.slice(0, 200)}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /not a pcap or pcapng capture/);
+  }
+});

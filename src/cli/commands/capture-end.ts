@@ -16,3 +16,8 @@ export function captureEndExit(summary: DissectSummary): number {
   }
   return 2;
 }
+
+/** Not a capture at all (or an empty file): there is nothing to show, only the error to say. */
+export function nothingRead(summary: DissectSummary): boolean {
+  return summary.captureEnd.status === 'invalid' && summary.framesRead === 0;
+}

@@ -15,7 +15,7 @@ import { loadExpectations, type Expectations } from '../../expect/load.js';
 import { evaluationJson, githubAnnotations, renderEvaluation, renderJunit } from '../../expect/render.js';
 import { UserError } from '../errors.js';
 import { Output } from '../output.js';
-import { captureEndExit } from './capture-end.js';
+import { captureEndExit, nothingRead } from './capture-end.js';
 import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
 import type { SetExit } from './index.js';
 
@@ -55,6 +55,7 @@ async function runAnalysis(capture: string, opts: CheckOptions): Promise<number>
   const analyzer = new Analyzer();
   try {
     const summary = await dissectCapture(capture, analyzer, options);
+    if (nothingRead(summary)) return captureEndExit(summary);
     const result = analyzer.result();
     if (opts.format === 'json') out.write(JSON.stringify(result, null, 2) + '\n');
     else out.write(renderAnalysis(result, { color: useColor(opts), width: process.stdout.columns }) + '\n');

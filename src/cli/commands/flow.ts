@@ -7,7 +7,7 @@ import { collectCapture } from '../../flow/run.js';
 import { renderFlowText } from '../../flow/terminal.js';
 import { UserError } from '../errors.js';
 import { Output } from '../output.js';
-import { captureEndExit } from './capture-end.js';
+import { captureEndExit, nothingRead } from './capture-end.js';
 import type { SetExit } from './index.js';
 import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
 
@@ -59,6 +59,7 @@ async function runFlow(capture: string, opts: FlowOptions): Promise<number> {
   try {
     const { collected, summary } = await collectCapture(capture, { dissect: options, analyzer: new Analyzer() });
     done();
+    if (nothingRead(summary)) return captureEndExit(summary);
     const diagram = buildFlow(collected, { client: opts.client, topic: opts.topic, foldPings: opts.fold ? undefined : 0 });
     out.write(renderFlowText(diagram, { width: terminalWidth(opts.width), ascii: opts.ascii, color: useColor(opts) }));
     // A view, not a gate: `check` is the command whose exit code reflects violations.

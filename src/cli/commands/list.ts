@@ -12,7 +12,7 @@ import { detailBlock } from '../../render/detail.js';
 import { footerLine, summaryJson } from '../../render/summary.js';
 import { ByteOutput, Output } from '../output.js';
 import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
-import { captureEndExit } from './capture-end.js';
+import { captureEndExit, nothingRead } from './capture-end.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
 import type { SetExit } from './index.js';
@@ -69,6 +69,10 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
           json.row(r);
         };
         summary = await dissectCapture(capture, withAnalyzer(analyzer, { row }), options);
+        if (nothingRead(summary)) {
+          bytes.pos = 0; // not a capture: no document, only the error line
+          return captureEndExit(summary);
+        }
         bytes.text(`\n],"summary":${JSON.stringify(summaryJson(summary))}`);
         if (analyzer) bytes.text(`,"analysis":${JSON.stringify(analyzer.result())}`);
         bytes.text('}\n');
@@ -87,6 +91,7 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
       withAnalyzer(analyzer, { row: (r: PacketRow) => (table ? table.row(r) : out.write(detailBlock(r))) }),
       options,
     );
+    if (nothingRead(summary)) return captureEndExit(summary);
     table?.end();
     out.write(footerLine(summary) + '\n');
     if (analyzer) out.write('\n' + renderAnalysis(analyzer.result(), { color, width: process.stdout.columns }) + '\n');

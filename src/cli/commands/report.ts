@@ -8,7 +8,7 @@ import { collectCapture } from '../../flow/run.js';
 import { detailBlock } from '../../render/detail.js';
 import { renderReportHtml, type RubricResults } from '../../report/html.js';
 import { UserError } from '../errors.js';
-import { captureEndExit } from './capture-end.js';
+import { captureEndExit, nothingRead } from './capture-end.js';
 import type { SetExit } from './index.js';
 import { addCaptureOptions, dissectOptions, type CaptureCliOptions } from './shared.js';
 
@@ -75,6 +75,7 @@ async function runReport(capture: string, opts: ReportCliOptions): Promise<numbe
   } finally {
     done();
   }
+  if (nothingRead(result.summary)) return captureEndExit(result.summary);
   const html = renderReportHtml(result.collected, { rubricResults, title: opts.title });
   try {
     if (opts.out === '-') process.stdout.write(html);
