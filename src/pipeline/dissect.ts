@@ -96,6 +96,8 @@ interface StreamState {
   versionKnown: boolean;
   /** Counted once in defaultVersionConnections. */
   usedDefault: boolean;
+  /** Data has been seen in direction 0 / 1. */
+  dataSeen: [boolean, boolean];
   /** Raw Protocol Level of the last CONNECT, 0 before one. */
   connectLevel: number;
   tcpFlags: WiresharkTcpFlags;
@@ -320,6 +322,7 @@ class Dissector {
       versionKnown: false,
       usedDefault: false,
       connectLevel: 0,
+      dataSeen: [false, false],
       aliases: null,
       tcpFlags: new WiresharkTcpFlags(),
       framers: [this.newFramer(), this.newFramer()],
@@ -354,7 +357,11 @@ class Dissector {
       }
       this.becomeMqtt(s, st, frame);
     }
-    if (gapBefore !== 0 && st.info) {
+    // A direction joined mid-way starts with an unknown gap: that is the capture starting late
+    // (ConnectionInfo.sawSyn says so), not bytes lost, so only later gaps are reported.
+    const joined = !st.dataSeen[dir] && gapBefore === -1;
+    st.dataSeen[dir] = true;
+    if (gapBefore !== 0 && st.info && !joined) {
       this.sink.gap?.(st.info, this.direction(st, dir), frame.no, this.currentTime, gapBefore);
     }
     this.frameTouchedMqtt = true;
