@@ -426,6 +426,7 @@ export class MqttStreamFramer {
       if (i > 0) this.onSkip?.('resync', i, 0);
       if (v === -1) {
         // Still undecided (the new feed was tiny): keep everything from i.
+        this.ensurePend(jEnd - i);
         this.pend.set(this.join.subarray(i, jEnd), 0);
         this.pendLen = jEnd - i;
         return pos + take;

@@ -149,6 +149,16 @@ test('fuzz: random bytes and gaps never throw, always terminate, emit only whole
     }), { numRuns: 500 });
 });
 
+test('an undecided tail after a gap, continued by one byte, is kept without overflowing', () => {
+  // Found by the fuzz test above: the hunt kept a 3-byte undecided tail in a buffer not yet grown.
+  const f = new MqttStreamFramer();
+  const emitted: number[] = [];
+  f.feed(Uint8Array.from([0x90, 0x80]), -1, (_b, s, e) => emitted.push(e - s));
+  f.feed(Uint8Array.from([0x80]), 0, (_b, s, e) => emitted.push(e - s));
+  assert.deepEqual(emitted, []);
+  assert.ok(f.flush().pendingBytes >= 0);
+});
+
 test('varint helper matches the spec algorithm', () => {
   assert.deepEqual(varint(321), [0xc1, 0x02]); // MQTT 5.0 §1.5.5 example (321 = 0xC1 0x02)
 });
