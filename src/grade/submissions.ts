@@ -111,29 +111,43 @@ function filesUnder(dir: string, rel: string, out: StudentFile[], notes: string[
   }
 }
 
-export function studentsFromFolder(dir: string, limits: SubmissionLimits = DEFAULT_LIMITS): Student[] {
+/** Students by name and id, in the order first seen; one folder or zip entry may add a file to
+ *  a student another entry created (Moodle puts each file in its own folder). */
+function studentRegistry(): { students: Student[]; create(name: string, id: string): Student; studentFor(name: string, id: string): Student } {
   const used = new Set<string>();
   const byKey = new Map<string, Student>();
   const students: Student[] = [];
+  /** A student of their own (a folder), not shared with entries of the same name and id. */
+  const create = (name: string, id: string): Student => {
+    const s: Student = { name, id, key: studentKey(name, id, used), files: [], notes: [] };
+    students.push(s);
+    return s;
+  };
+  const studentFor = (name: string, id: string): Student => {
+    const k = `${name}\u0000${id}`;
+    let s = byKey.get(k);
+    if (!s) {
+      s = create(name, id);
+      byKey.set(k, s);
+    }
+    return s;
+  };
+  return { students, create, studentFor };
+}
+
+export function studentsFromFolder(dir: string, limits: SubmissionLimits = DEFAULT_LIMITS): Student[] {
+  const { students, create, studentFor } = studentRegistry();
   for (const e of readdirSync(dir).sort()) {
     if (e.startsWith('.')) continue;
     const p = join(dir, e);
     const st = lstatSync(p);
     if (st.isDirectory()) {
       const { name, id } = parseStudentFolder(e);
-      const s: Student = { name, id, key: studentKey(name, id, used), files: [], notes: [] };
+      const s = create(name, id);
       filesUnder(p, '', s.files, s.notes, limits, 0);
-      students.push(s);
     } else if (st.isFile()) {
       const { name, id, fileName } = parseStudentFile(e);
-      const k = `${name}\u0000${id}`;
-      let s = byKey.get(k);
-      if (!s) {
-        s = { name, id, key: studentKey(name, id, used), files: [], notes: [] };
-        byKey.set(k, s);
-        students.push(s);
-      }
-      s.files.push({ name: fileName, path: p });
+      studentFor(name, id).files.push({ name: fileName, path: p });
     }
   }
   return students;
@@ -202,20 +216,8 @@ export async function studentsFromZip(zipPath: string, dest: string, limits: Sub
   }
   const root = resolve(dest);
   mkdirSync(root, { recursive: true });
-  const used = new Set<string>();
-  const byKey = new Map<string, Student>();
-  const students: Student[] = [];
+  const { students, studentFor } = studentRegistry();
   let total = 0;
-  const studentFor = (name: string, id: string): Student => {
-    const k = `${name}\u0000${id}`;
-    let s = byKey.get(k);
-    if (!s) {
-      s = { name, id, key: studentKey(name, id, used), files: [], notes: [] };
-      byKey.set(k, s);
-      students.push(s);
-    }
-    return s;
-  };
   await new Promise<void>((res, rej) => {
     zip.on('error', rej);
     zip.on('end', () => res());
