@@ -62,19 +62,6 @@ export interface Session {
   conn: ConnState | null;
 }
 
-export interface RetainedEntry {
-  /** The publish that set it (null for a will): a QoS 2 one counts once released. */
-  source: Source | null;
-  topic: string;
-  hash: number;
-  len: number;
-  qos: number;
-  frame: number;
-  time: number;
-  /** Order of insertion into Broker.retained (Map order), to list matches in that order. */
-  seq: number;
-}
-
 export interface QueuedMessage {
   topic: string;
   hash: number;
@@ -82,6 +69,14 @@ export interface QueuedMessage {
   qos: number;
   frame: number;
   time: number;
+}
+
+/** A retained message: what a queued one has, plus where it came from and its order. */
+export interface RetainedEntry extends QueuedMessage {
+  /** The publish that set it (null for a will): a QoS 2 one counts once released. */
+  source: Source | null;
+  /** Order of insertion into Broker.retained (Map order), to list matches in that order. */
+  seq: number;
 }
 
 /** A subscription of an offline session, as held in the broker's offline index. */
