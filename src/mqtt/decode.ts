@@ -473,17 +473,24 @@ function decodeAck(r: Reader, p: AckPacket, type: number, version: MqttVersion):
   trailing(r);
 }
 
-function decodeSubscribe(r: Reader, p: SubscribePacket, version: MqttVersion): void {
+/** Packet Identifier, then (v5) the property block: how SUBSCRIBE and UNSUBSCRIBE begin. False
+ *  when the packet ends or breaks before its topic filters. */
+function readIdAndProperties(r: Reader, p: SubscribePacket | UnsubscribePacket, type: number, version: MqttVersion): boolean {
   const idAt = r.pos;
   const id = r.u16('Packet Identifier');
-  if (id < 0) return;
+  if (id < 0) return false;
   p.packetId = id;
   checkPacketId(r, id, idAt);
   if (version === 5) {
-    const props = readProperties(r, PacketType.SUBSCRIBE, 1 << PacketType.SUBSCRIBE, 'Properties');
-    if (props === undefined) return;
+    const props = readProperties(r, type, 1 << type, 'Properties');
+    if (props === undefined) return false;
     p.properties = props;
   }
+  return true;
+}
+
+function decodeSubscribe(r: Reader, p: SubscribePacket, version: MqttVersion): void {
+  if (!readIdAndProperties(r, p, PacketType.SUBSCRIBE, version)) return;
   if (r.left === 0) r.note('no-subscriptions', 'SUBSCRIBE without a Topic Filter (MQTT-3.8.3-3)', r.pos);
   while (r.left > 0) {
     const fAt = r.pos;
@@ -514,16 +521,7 @@ function decodeSubscribe(r: Reader, p: SubscribePacket, version: MqttVersion): v
 }
 
 function decodeUnsubscribe(r: Reader, p: UnsubscribePacket, version: MqttVersion): void {
-  const idAt = r.pos;
-  const id = r.u16('Packet Identifier');
-  if (id < 0) return;
-  p.packetId = id;
-  checkPacketId(r, id, idAt);
-  if (version === 5) {
-    const props = readProperties(r, PacketType.UNSUBSCRIBE, 1 << PacketType.UNSUBSCRIBE, 'Properties');
-    if (props === undefined) return;
-    p.properties = props;
-  }
+  if (!readIdAndProperties(r, p, PacketType.UNSUBSCRIBE, version)) return;
   if (r.left === 0) r.note('no-subscriptions', 'UNSUBSCRIBE without a Topic Filter (MQTT-3.10.3-2)', r.pos);
   while (r.left > 0) {
     const fAt = r.pos;
