@@ -525,7 +525,11 @@ export class Analyzer implements DissectionSink, Ctx {
     // the offline subscriptions it matches, for the sessions pass (Broker.offlineBuf)
     const away = b.offlineBuf;
     away.length = 0;
-    if (b.offline.size > 0) b.offline.match(topic, info.levels, away);
+    if (b.offline.size > 0) {
+      // copied: the sessions pass may drop clients from the offline index while reading it
+      const m = b.offline.matchCached(topic, info.levels);
+      for (let i = 0; i < m.length; i++) away.push(m[i]!);
+    }
     // The payload hash only serves to recognise deliveries: hashed only when something is owed
     // (the retain pass reads ctx.hash, computed on demand).
     const hash = subs.length > 0 || away.length > 0 ? this.hash : 0;
@@ -541,7 +545,7 @@ export class Analyzer implements DissectionSink, Ctx {
   }
 
   /** Route `src` to `subs` (matching active subscriptions in activation order). */
-  private routeTo(subs: Sub[], from: ConnState | null, src: Source, kind: ExpectationKind): void {
+  private routeTo(subs: readonly Sub[], from: ConnState | null, src: Source, kind: ExpectationKind): void {
     const seq = ++this.publishSeq;
     const pubClient = from?.clientId ?? src.clientId;
     // first pass: group per subscriber connection (overlapping subscriptions, MQTT-3.3.5-1)

@@ -23,20 +23,80 @@ function newNode<T>(parent: Node<T> | null, key: string, kind: 0 | 1 | 2): Node<
   return { parent, key, kind, children: null, plus: null, hash: null, items: [] };
 }
 
+/** A topic's matches as last computed; `gen` is stale (0, or behind the trie's) once a filter
+ *  that matches the topic was added or removed. */
+interface CachedMatch<T> {
+  items: T[];
+  gen: number;
+}
+
+/** Topics whose matches a trie remembers (bounded: the cache is emptied when full). */
+const MAX_CACHED_TOPICS = 4096;
+
 export class FilterTrie<T> {
   private readonly root: Node<T> = newNode<T>(null, '', 0);
   /** Items with an invalid filter: matched one by one with topicMatches, exactly as before the
    *  trie (an invalid filter can still be active, e.g. resumed from an earlier session). */
   private readonly loose: { filter: string; item: T }[] = [];
   private count = 0;
+  /** matchCached's memory: a capture publishes on few topics many times while its filters
+   *  change seldom, so one trie walk per topic and filter change does instead of one per
+   *  publish. Entries are indexed by topic level, so a filter change finds exactly the topics
+   *  it matches and marks them stale (a change of an invalid filter marks all: `gen` moves). */
+  private readonly cache = new Map<string, CachedMatch<T>>();
+  private cacheIndex = new TopicTrie<CachedMatch<T>>();
+  private gen = 1;
+  private readonly staleBuf: CachedMatch<T>[] = [];
+
+  /** `order`, when given, sorts a topic's matches on the way into the cache (e.g. activation
+   *  order); without it they are in trie order, as `match` gives them. */
+  constructor(private readonly order?: (items: T[]) => void) {}
 
   get size(): number {
     return this.count;
   }
 
+  /** The items whose filter matches `topic` (as `match`, then `order`), from the cache while no
+   *  matching filter changed. The array is the cache's: read it before the next add or remove. */
+  matchCached(topic: string, levels: readonly string[]): readonly T[] {
+    let e = this.cache.get(topic);
+    if (e === undefined) {
+      if (this.cache.size >= MAX_CACHED_TOPICS) this.clearCache();
+      e = { items: [], gen: 0 };
+      this.cache.set(topic, e);
+      this.cacheIndex.set(topic, e);
+    }
+    if (e.gen !== this.gen) {
+      e.items.length = 0;
+      this.match(topic, levels, e.items);
+      if (this.order !== undefined && e.items.length > 1) this.order(e.items);
+      e.gen = this.gen;
+    }
+    return e.items;
+  }
+
+  /** A filter was added or removed: the cached topics it matches must be matched again. */
+  private invalidate(filter: string, valid: boolean): void {
+    if (this.cache.size === 0) return;
+    if (!valid) {
+      this.gen++; // topicMatches semantics for invalid filters: not worth indexing
+      return;
+    }
+    const buf = this.staleBuf;
+    this.cacheIndex.match(filter, buf);
+    for (let i = 0; i < buf.length; i++) buf[i]!.gen = 0;
+    buf.length = 0;
+  }
+
+  private clearCache(): void {
+    this.cache.clear();
+    this.cacheIndex = new TopicTrie<CachedMatch<T>>();
+  }
+
   /** Store `item` under `filter`; `valid` says the filter passed topicFilterProblem. */
   add(filter: string, valid: boolean, item: T): void {
     this.count++;
+    this.invalidate(filter, valid);
     if (!valid) {
       this.loose.push({ filter, item });
       return;
@@ -75,6 +135,7 @@ export class FilterTrie<T> {
         if (this.loose[i]!.item === item) {
           this.loose.splice(i, 1);
           this.count--;
+          this.invalidate(filter, false);
           return true;
         }
       }
@@ -86,6 +147,7 @@ export class FilterTrie<T> {
     if (i < 0) return false;
     n.items.splice(i, 1);
     this.count--;
+    this.invalidate(filter, true);
     this.prune(n);
     return true;
   }

@@ -128,8 +128,6 @@ export interface Broker {
   /** Subscriptions acknowledged (SUBACK seen, success) on open connections, by filter. */
   active: FilterTrie<Sub>;
   activeSeq: number;
-  /** Reused result of matchingActiveSubs (no allocation per publish). */
-  matchBuf: Sub[];
   /** Established subscriptions of offline clients still remembered: candidates for
    *  messages queued (persistent sessions) or missed (clean ones) while away. */
   offline: FilterTrie<OfflineSub>;
@@ -213,7 +211,7 @@ export interface ConnState {
 export function newBroker(key: string, addr = ''): Broker {
   return {
     key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedIndex: new TopicTrie(), retainedSeq: 0, retainedOverflow: false, clients: new Map(), clientsOverflow: false,
-    active: new FilterTrie<Sub>(), activeSeq: 0, matchBuf: [], offline: new FilterTrie<OfflineSub>(), offlineBuf: [],
+    active: new FilterTrie<Sub>(byActivation), activeSeq: 0, offline: new FilterTrie<OfflineSub>(), offlineBuf: [],
   };
 }
 
@@ -348,13 +346,14 @@ export function newSub(session: Session, filter: string, qos: number, options: n
 }
 
 /** Acknowledged, successful subscriptions on open connections matching a topic, in the order
- *  they were activated. The array is reused: valid until the next call for this broker. */
-export function matchingActiveSubs(b: Broker, topic: string, levels: readonly string[] = topicLevels(topic)): Sub[] {
-  const out = b.matchBuf;
-  out.length = 0;
-  b.active.match(topic, levels, out);
-  // activation order (the trie returns by filter): a publish matching several subscriptions
-  // of one connection is owed to the first with the highest QoS (see routeToSubscribers)
+ *  they were activated. The array is the trie's cache: read it before the next (de)activation. */
+export function matchingActiveSubs(b: Broker, topic: string, levels: readonly string[] = topicLevels(topic)): readonly Sub[] {
+  return b.active.matchCached(topic, levels);
+}
+
+/** Activation order (the trie returns by filter): a publish matching several subscriptions of
+ *  one connection is owed to the first with the highest QoS (see Analyzer.routeTo). */
+function byActivation(out: Sub[]): void {
   for (let i = 1; i < out.length; i++) {
     const s = out[i]!;
     let j = i - 1;
@@ -364,7 +363,6 @@ export function matchingActiveSubs(b: Broker, topic: string, levels: readonly st
     }
     out[j + 1] = s;
   }
-  return out;
 }
 
 export function activateSub(b: Broker, s: Sub): void {

@@ -41,6 +41,36 @@ test('trie: matches exactly the filters topicMatches accepts, valid or not, afte
     }), { numRuns: 500 });
 });
 
+test('trie: cached matches equal a fresh walk (then order) after every add and remove', () => {
+  fc.assert(fc.property(
+    fc.array(fc.record({ filter: filterArb, remove: fc.boolean(), look: fc.array(topicArb, { maxLength: 3 }) }), { maxLength: 30 }),
+    (ops) => {
+      // ordered by id like activation order; the cache must not keep an order made stale
+      const byId = (a: { id: number }[]): void => void a.sort((x, y) => x.id - y.id);
+      const trie = new FilterTrie<{ filter: string; id: number }>(byId);
+      const live: { filter: string; id: number }[] = [];
+      const seen = new Set<string>();
+      const check = (t: string): void => {
+        const fresh: { filter: string; id: number }[] = [];
+        trie.match(t, topicLevels(t), fresh);
+        byId(fresh);
+        assert.deepEqual(trie.matchCached(t, topicLevels(t)), fresh, `topic ${JSON.stringify(t)}`);
+      };
+      ops.forEach((op, id) => {
+        const item = { filter: op.filter, id };
+        trie.add(op.filter, topicFilterProblem(op.filter) === null, item);
+        live.push(item);
+        if (op.remove) {
+          const victim = live.splice(live.length >> 1, 1)[0]!;
+          trie.remove(victim.filter, topicFilterProblem(victim.filter) === null, victim);
+        }
+        // topics looked up earlier stay cached across the changes: every one is checked again
+        for (const t of op.look) seen.add(t);
+        for (const t of seen) check(t);
+      });
+    }), { numRuns: 500 });
+});
+
 test('trie: removing everything prunes it empty, a missing item is not removed', () => {
   const trie = new FilterTrie<number>();
   const fs = ['a/b/c', 'a/+/c', 'a/#', '#', '+/+', 'tmp/x/#', 'bad#'];
