@@ -9,7 +9,7 @@ import { formatRelativeTime } from '../capture/time.js';
 import { NetworkDecoder } from '../link/decode.js';
 import { TcpSegment, type LinkOutcome } from '../link/types.js';
 import { formatAddress } from '../link/address.js';
-import { TcpReassembler } from '../tcp/reassembly.js';
+import { TcpReassembler, segmentHash } from '../tcp/reassembly.js';
 import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
@@ -19,6 +19,7 @@ import type { MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import type { PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
+import { END_FRAME, type Shard } from './shard.js';
 
 export const MQTT_PORT = 1883;
 export const MQTT_TLS_PORT = 8883;
@@ -31,7 +32,14 @@ export interface DissectOptions {
   /** Version for connections whose CONNECT was not captured. */
   mqttVersion?: MqttVersion;
   onWarning?(message: string): void;
+  /** A warning about one connection, with the frame it arose at (default: onWarning). A run split
+   *  across workers keeps the earliest, as one thread would have said it. */
+  onConnectionWarning?(frameNo: number, message: string): void;
   onProgress?(bytesRead: number, totalBytes?: number): void;
+  /** Dissect only this worker's share of the connections (see shard.ts). Then the capture-wide
+   *  warnings and counts (frames read, non-TCP frames) come from worker 0 only, and the count of
+   *  packets cut short is left to whoever merges the summaries. */
+  shard?: Shard;
 }
 
 export interface RowSink {
@@ -115,7 +123,7 @@ export async function dissectCapture(
   let end: CaptureEnd & { bytes: number };
   try {
     end = await readCapture(path, (f) => d.frame(f), {
-      onWarning: opts.onWarning,
+      onWarning: opts.shard && opts.shard.index !== 0 ? undefined : opts.onWarning,
       onProgress: opts.onProgress,
     });
   } catch (err) {
@@ -164,6 +172,9 @@ class Dissector {
   private readonly onPdu = (buf: Uint8Array, start: number, end: number): void =>
     this.packet(this.feedSt!, this.feedDir, buf, start, end, this.feedFrame!);
   private warnedDefaultVersion = false;
+  private readonly shard: Shard | null;
+  /** True while the end of the capture flushes what TCP still holds. */
+  private flushing = false;
   readonly summary: Omit<DissectSummary, 'captureEnd' | 'bytesRead'> = {
     framesRead: 0,
     mqttFrames: 0,
@@ -182,11 +193,15 @@ class Dissector {
   ) {
     this.mqttPorts = new Set([MQTT_PORT, ...(opts.ports ?? [])]);
     this.defaultVersion = opts.mqttVersion ?? DEFAULT_VERSION;
-    this.net = new NetworkDecoder((_code, message) => opts.onWarning?.(message));
+    this.shard = opts.shard ?? null;
+    const capturewide = this.shard === null || this.shard.index === 0;
+    this.net = new NetworkDecoder((_code, message) => (capturewide ? opts.onWarning?.(message) : undefined));
     this.tcp = new TcpReassembler(this.streamSink());
   }
 
   frame(f: Frame): void {
+    const shard = this.shard;
+    if (shard !== null) shard.passed(f.no);
     this.summary.framesRead++;
     if (this.first === null) {
       this.first = f;
@@ -198,9 +213,10 @@ class Dissector {
     this.lastTime = this.currentTime;
     const outcome: LinkOutcome = this.net.decode(f, this.seg);
     if (outcome !== 'tcp') {
-      this.skip(outcome);
+      if (shard === null || shard.index === 0) this.skip(outcome);
       return;
     }
+    if (shard !== null && !shard.owns(segmentHash(this.seg))) return; // another worker's connection
     this.frameTouchedMqtt = false;
     this.frameTouchedTls = false;
     this.tcpPrefix = '';
@@ -215,9 +231,11 @@ class Dissector {
   }
 
   finish(end: CaptureEnd & { bytes: number }): DissectSummary {
+    this.flushing = true;
     this.tcp.end();
+    this.shard?.finish();
     const cut = this.summary.framingErrors['cut-short'];
-    if (cut > 0) this.opts.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
+    if (cut > 0 && this.shard === null) this.opts.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
     this.sink.end?.(this.lastFrameNo, this.lastTime);
     return { ...this.summary, captureEnd: end, bytesRead: end.bytes };
   }
@@ -420,7 +438,9 @@ class Dissector {
     this.summary.defaultVersionConnections++;
     if (this.warnedDefaultVersion) return;
     this.warnedDefaultVersion = true;
-    this.opts.onWarning?.(
+    const say = this.opts.onConnectionWarning ?? ((_frameNo: number, message: string) => this.opts.onWarning?.(message));
+    say(
+      this.lastFrameNo,
       `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
         `decoding as MQTT ${versionName(st.version)} (use --mqtt-version to choose)`,
     );
@@ -447,7 +467,7 @@ class Dissector {
     const a = { addr: formatAddress(s.addrA), port: s.portA };
     const b = { addr: formatAddress(s.addrB), port: s.portB };
     return {
-      id: this.nextConnId++,
+      id: this.shard ? this.shard.connectionId(this.flushing ? END_FRAME : this.lastFrameNo) : this.nextConnId++,
       client: st.clientDir === 0 ? a : b,
       server: st.clientDir === 0 ? b : a,
       firstFrame: s.firstFrame,

@@ -111,8 +111,9 @@ function wordsHash(w0: number, w1: number, w2: number, w3: number, port: number)
 
 const INITIAL_BUCKETS = 1024;
 
-/** Symmetric (the same for both directions) hash of a segment's 4-tuple, for the lookup buckets. */
-function segmentHash(seg: TcpSegment): number {
+/** Symmetric (the same for both directions) hash of a segment's 4-tuple, for the lookup buckets
+ *  (and for splitting connections between worker threads). */
+export function segmentHash(seg: TcpSegment): number {
   const sw = seg.srcWords;
   const dw = seg.dstWords;
   if (seg.addrLen === 16) {

@@ -16,11 +16,20 @@ import { captureEndExit, nothingRead } from './capture-end.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
 import type { SetExit } from './index.js';
+import { jsonlInParallel, jsonlThreads } from '../parallel-jsonl.js';
+import { UserError } from '../errors.js';
 
 interface ListOptions extends CaptureCliOptions {
   format: 'table' | 'jsonl' | 'json';
   detail?: boolean;
   analysis: boolean;
+  jobs?: number;
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--jobs takes a number of threads (1-64), not "${value}"`);
+  return n;
 }
 
 const EXAMPLES = `
@@ -38,6 +47,7 @@ export function registerList(program: Command, setExit: SetExit): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl', 'json']).default('table'))
     .option('-V, --detail', "print each packet's MQTT layer as a tree, like tshark -V")
     .option('--no-analysis', 'print only the packet list')
+    .option('--jobs <n>', 'threads for --format jsonl (default: 2 for a file over 32 MB on 2+ cores, else 1)', parseJobs)
     .addHelpText('after', EXAMPLES)
     .action(async (capture: string | undefined, opts: ListOptions) => {
       if (!capture) {
@@ -59,7 +69,11 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
     const json = new JsonlWriter(bytes);
     try {
       if (opts.format === 'jsonl') {
-        summary = await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, options);
+        const threads = jsonlThreads(capture, opts.jobs);
+        summary =
+          threads > 1
+            ? await jsonlInParallel(capture, threads, options, bytes)
+            : await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, options);
       } else {
         bytes.text('{"packets":[');
         let first = true;

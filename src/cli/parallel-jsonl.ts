@@ -1,0 +1,236 @@
+// `--format jsonl` on several threads: each worker (jsonl-worker.ts) reads the whole capture and
+// dissects the connections that hash to it (pipeline/shard.ts); this thread merges their rows by
+// frame number and writes them. The output is byte for byte what one thread writes.
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { DissectOptions, DissectSummary } from '../pipeline/dissect.js';
+import { shardMemory } from '../pipeline/shard.js';
+import { ByteOutput } from './output.js';
+import { UserError } from './errors.js';
+import type { JsonlWorkerData, RowBatch, WorkerReport } from './jsonl-worker.js';
+
+/** Below this size one thread is as quick: starting workers costs more than it saves. */
+const MIN_PARALLEL_BYTES = 32 << 20;
+
+/**
+ * How many threads `--format jsonl` should use: `jobs` when given; otherwise 2 or more for a
+ * large, uncompressed regular file on a machine with the cores, else 1 (stdin cannot be read
+ * twice, and gzip would be decompressed once per worker).
+ */
+export function jsonlThreads(capture: string, jobs: number | undefined): number {
+  if (capture === '-') return 1;
+  if (jobs !== undefined) return jobs;
+  const cores = availableParallelism();
+  if (cores < 2) return 1;
+  try {
+    const st = statSync(capture);
+    if (!st.isFile() || st.size < MIN_PARALLEL_BYTES || isGzip(capture)) return 1;
+  } catch {
+    return 1; // the one-thread path says what is wrong with the file
+  }
+  return 2;
+}
+
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Worker entry: the .js beside us, or under tsx (tests) the .ts with tsx's loader registered. */
+function newWorker(data: JsonlWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./jsonl-worker.js', import.meta.url), { workerData: data });
+  const api = import.meta.resolve('tsx/esm/api');
+  const target = new URL('./jsonl-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** One worker's batches waiting to be written, and how far it has got. */
+interface Lane {
+  batches: RowBatch[];
+  /** Next row of batches[0]. */
+  row: number;
+  upTo: number;
+  done: boolean;
+}
+
+/** Merges the workers' rows in frame order into `out`, as they arrive. */
+export class RowMerger {
+  private readonly lanes: Lane[];
+
+  constructor(
+    count: number,
+    private readonly out: ByteOutput,
+    /** A batch of worker k was written out (or was empty). */
+    private readonly consumed: (k: number) => void,
+  ) {
+    this.lanes = Array.from({ length: count }, () => ({ batches: [], row: 0, upTo: 0, done: false }));
+  }
+
+  add(b: RowBatch): void {
+    const lane = this.lanes[b.index]!;
+    lane.upTo = Math.max(lane.upTo, b.upTo);
+    if (b.frames.length === 0) this.consumed(b.index);
+    else lane.batches.push(b);
+    this.drain();
+  }
+
+  finish(k: number): void {
+    this.lanes[k]!.done = true;
+    this.drain();
+  }
+
+  /** True when every row of every worker has been written. */
+  get empty(): boolean {
+    return this.lanes.every((l) => l.done && l.batches.length === 0);
+  }
+
+  /** Writes every row that no worker can still precede with a row of an earlier frame. */
+  private drain(): void {
+    for (;;) {
+      // The lane with the earliest next row, and the bound the others set on it.
+      let best = -1;
+      let bestFrame = Infinity;
+      for (let k = 0; k < this.lanes.length; k++) {
+        const f = this.head(k);
+        if (f < bestFrame) {
+          bestFrame = f;
+          best = k;
+        }
+      }
+      if (best < 0) return;
+      let bound = Infinity;
+      for (let k = 0; k < this.lanes.length; k++) {
+        if (k === best) continue;
+        const l = this.lanes[k]!;
+        const f = this.head(k);
+        // Without a row in hand, a running worker may still send rows from its upTo on.
+        const b = f !== Infinity ? f : l.done ? Infinity : l.upTo;
+        if (b < bound) bound = b;
+      }
+      if (bestFrame >= bound) return; // wait for a worker that is behind
+      this.writeRun(best, bound);
+    }
+  }
+
+  private head(k: number): number {
+    const l = this.lanes[k]!;
+    const b = l.batches[0];
+    return b ? b.frames[l.row]! : Infinity;
+  }
+
+  /** Writes lane k's consecutive rows before frame `bound` from its first batch in one copy. */
+  private writeRun(k: number, bound: number): void {
+    const l = this.lanes[k]!;
+    const b = l.batches[0]!;
+    const first = l.row;
+    let r = first;
+    while (r < b.frames.length && b.frames[r]! < bound) r++;
+    const start = first === 0 ? 0 : b.ends[first - 1]!;
+    const end = b.ends[r - 1]!;
+    const out = this.out;
+    out.reserve(end - start);
+    out.buf.set(b.bytes.subarray(start, end), out.pos);
+    out.pos += end - start;
+    l.row = r;
+    if (r === b.frames.length) {
+      l.batches.shift();
+      l.row = 0;
+      this.consumed(k);
+    }
+  }
+}
+
+/** Sums the workers' summaries: capture-wide counts come from worker 0 only (all read it all). */
+export function mergeSummaries(parts: DissectSummary[]): DissectSummary {
+  const s0 = parts[0]!;
+  const total: DissectSummary = {
+    ...s0,
+    skipped: { ...s0.skipped },
+    framingErrors: { ...s0.framingErrors },
+  };
+  for (const p of parts.slice(1)) {
+    total.mqttFrames += p.mqttFrames;
+    total.pdus += p.pdus;
+    total.malformedPdus += p.malformedPdus;
+    total.connections += p.connections;
+    total.tlsConnections += p.tlsConnections;
+    total.defaultVersionConnections += p.defaultVersionConnections;
+    for (const [k, v] of Object.entries(p.skipped)) total.skipped[k] = (total.skipped[k] ?? 0) + v;
+    for (const k of Object.keys(total.framingErrors) as (keyof DissectSummary['framingErrors'])[]) total.framingErrors[k] += p.framingErrors[k];
+  }
+  return total;
+}
+
+/** The packet list as JSON Lines on stdout, dissected by `threads` workers. */
+export async function jsonlInParallel(capture: string, threads: number, options: DissectOptions, out = new ByteOutput()): Promise<DissectSummary> {
+  const memory = shardMemory(threads);
+  const flow = new SharedArrayBuffer(4 * threads);
+  const outstanding = new Int32Array(flow);
+  const merger = new RowMerger(threads, out, (k) => {
+    Atomics.sub(outstanding, k, 1);
+    Atomics.notify(outstanding, k);
+  });
+  const workers: Worker[] = [];
+  const summaries: DissectSummary[] = new Array(threads);
+  let firstConnectionWarning: { frameNo: number; message: string } | null = null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let finished = 0;
+      const fail = (err: Error) => reject(err);
+      for (let index = 0; index < threads; index++) {
+        const w = newWorker({
+          capture,
+          index,
+          count: threads,
+          memory,
+          flow,
+          ports: options.ports ?? [],
+          mqttVersion: options.mqttVersion,
+          progress: options.onProgress !== undefined,
+        });
+        workers.push(w);
+        w.on('error', fail);
+        w.on('message', (m: WorkerReport) => {
+          switch (m.type) {
+            case 'rows':
+              merger.add(m);
+              break;
+            case 'warning':
+              options.onWarning?.(m.message);
+              break;
+            case 'connection-warning':
+              if (!firstConnectionWarning || m.frameNo < firstConnectionWarning.frameNo) firstConnectionWarning = m;
+              break;
+            case 'progress':
+              options.onProgress?.(m.bytesRead, m.totalBytes);
+              break;
+            case 'error':
+              fail(m.userError ? new UserError(m.message) : new Error(m.message));
+              break;
+            case 'done':
+              summaries[index] = m.summary;
+              merger.finish(index);
+              if (++finished === threads) resolve();
+              break;
+          }
+        });
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const summary = mergeSummaries(summaries);
+  const w = firstConnectionWarning as { frameNo: number; message: string } | null;
+  if (w) options.onWarning?.(w.message);
+  const cut = summary.framingErrors['cut-short'];
+  if (cut > 0) options.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
+  return summary;
+}

@@ -1,0 +1,188 @@
+// `--format jsonl` split across worker threads must write exactly what one thread writes: the
+// one-thread output is the truth here (it is itself held equal to tshark by the golden tests).
+// Checked on a generated capture with hundreds of interleaved connections (retransmissions,
+// out-of-order segments, PDUs split anywhere), on every fixture and on every corpus capture.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dissectCapture, type DissectSummary } from '../../src/pipeline/dissect.js';
+import { Shard, shardMemory, END_FRAME } from '../../src/pipeline/shard.js';
+import { JsonlWriter } from '../../src/render/jsonl-writer.js';
+import { ByteOutput } from '../../src/cli/output.js';
+import { jsonlInParallel, mergeSummaries, RowMerger, jsonlThreads } from '../../src/cli/parallel-jsonl.js';
+import type { RowBatch } from '../../src/cli/jsonl-worker.js';
+import { generateCapture } from '../../bench/generate.js';
+import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mqtt-parallel-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+/** The JSON Lines of `capture` and the summary, on `threads` threads (1: the ordinary path). */
+async function jsonl(capture: string, threads: number, ports: number[] = []): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
+  const file = join(tmp, `out-${threads}-${Math.random().toString(36).slice(2)}.jsonl`);
+  const fd = openSync(file, 'w');
+  const warnings: string[] = [];
+  const options = { ports, onWarning: (m: string) => warnings.push(m) };
+  const out = new ByteOutput(fd);
+  let summary: DissectSummary;
+  try {
+    if (threads === 1) {
+      const w = new JsonlWriter(out);
+      summary = await dissectCapture(capture, { row: (r) => w.line(r) }, options);
+    } else {
+      summary = await jsonlInParallel(capture, threads, options, out);
+    }
+    out.flush();
+  } finally {
+    closeSync(fd);
+  }
+  return { text: readFileSync(file), summary, warnings };
+}
+
+async function assertSameAsOneThread(capture: string, threads: number, ports: number[] = []): Promise<number> {
+  const one = await jsonl(capture, 1, ports);
+  const many = await jsonl(capture, threads, ports);
+  const a = one.text.toString('utf8').split('\n');
+  const b = many.text.toString('utf8').split('\n');
+  const i = a.findIndex((line, k) => line !== b[k]);
+  assert.equal(i === -1 && a.length === b.length, true, `first difference at line ${i + 1}:\n  1 thread:  ${a[i]?.slice(0, 300)}\n  ${threads} threads: ${b[i]?.slice(0, 300)}`);
+  assert.deepEqual(many.summary, one.summary, 'the merged summary equals the one-thread summary');
+  assert.deepEqual([...many.warnings].sort(), [...one.warnings].sort(), 'the same warnings');
+  return a.length - 1;
+}
+
+test('a generated capture with 600 interleaved connections: 2 and 3 threads write what 1 writes', async () => {
+  const capture = join(tmp, 'synth.pcap');
+  const stats = generateCapture({ size: 6 << 20, out: capture, seed: 7, concurrency: 150, connections: 600 });
+  assert.ok(stats.retransmissions > 0 && stats.outOfOrder > 0 && stats.splitPdus > 0, 'the capture has the hard cases');
+  const rows = await assertSameAsOneThread(capture, 2);
+  assert.ok(rows > 10_000, `${rows} rows`);
+  await assertSameAsOneThread(capture, 3);
+});
+
+test('every fixture: 2 threads write what 1 writes', async () => {
+  const files: string[] = [];
+  for (const dir of readdirSync(fixturesDir, { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    for (const f of readdirSync(join(fixturesDir, dir.name))) if (/\.pcap(ng)?$/.test(f)) files.push(join(fixturesDir, dir.name, f));
+  }
+  assert.ok(files.length >= 20, `${files.length} fixtures`);
+  for (const f of files) await assertSameAsOneThread(f, 2);
+});
+
+if (!hasCorpus) {
+  test('corpus: 2 threads write what 1 writes', (t) => t.skip(`../shared/corpus is absent (${corpusDir}): skipped`));
+} else {
+  test('every corpus capture: 2 threads write what 1 writes', async () => {
+    const lines = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter(Boolean).slice(1);
+    for (const line of lines) {
+      const path = line.split('\t')[0]!;
+      const ports = [...line.matchAll(/tcp\.port==(\d+),mqtt/g)].map((m) => Number(m[1]));
+      await assertSameAsOneThread(join(corpusDir, path), 2, ports);
+    }
+  });
+}
+
+test('bad input with threads: the same output, stderr line and exit code as one thread', async () => {
+  const empty = join(tmp, 'empty.pcap');
+  const text = join(tmp, 'text.pcap');
+  const cut = join(tmp, 'cut.pcap');
+  writeFileSync(empty, '');
+  writeFileSync(text, 'hello, not a capture\n');
+  writeFileSync(cut, readFileSync(join(fixturesDir, 'lab', 'lab3-qos.pcap')).subarray(0, 3000)); // inside frame 33
+  for (const f of [empty, text, cut, join(tmp, 'missing.pcap')]) {
+    const one = runCli([f, '--format', 'jsonl', '--jobs', '1']);
+    const two = runCli([f, '--format', 'jsonl', '--jobs', '2']);
+    assert.equal(two.status, 2, f);
+    assert.deepEqual(two, one, f);
+    assert.equal(two.stderr.trim().split('\n').length, 1, `one line on stderr: ${two.stderr}`);
+  }
+});
+
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // The compiled CLI, as a user runs it (npm test builds it first).
+  const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'mqtt-analyze.js'), ...args], { encoding: 'utf8', cwd: projectRoot });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('jsonlThreads: one thread for stdin, small files and missing files; --jobs wins', () => {
+  assert.equal(jsonlThreads('-', 4), 1);
+  assert.equal(jsonlThreads(join(fixturesDir, 'lab', 'lab1-pubsub.pcap'), undefined), 1);
+  assert.equal(jsonlThreads(join(tmp, 'missing.pcap'), undefined), 1);
+  assert.equal(jsonlThreads(join(fixturesDir, 'lab', 'lab1-pubsub.pcap'), 3), 3);
+});
+
+// --- the parts, by hand -------------------------------------------------------------------------
+
+function batch(index: number, rows: [number, string][], upTo: number): RowBatch {
+  const text = rows.map(([, s]) => s).join('');
+  const ends: number[] = [];
+  let at = 0;
+  for (const [, s] of rows) ends.push((at += s.length));
+  return { type: 'rows', index, bytes: Buffer.from(text), frames: Int32Array.from(rows.map(([f]) => f)), ends: Int32Array.from(ends), upTo };
+}
+
+test('RowMerger writes rows in frame order and never before a slower worker could precede them', () => {
+  const out = new ByteOutput(-1);
+  const consumed: number[] = [];
+  const m = new RowMerger(2, out, (k) => consumed.push(k));
+  const written = () => out.buf.subarray(0, out.pos).toString();
+  m.add(batch(0, [[1, 'a1 '], [4, 'a4 '], [9, 'a9 ']], 10));
+  assert.equal(written(), '', 'worker 1 has said nothing yet: frame 1 might still be preceded');
+  m.add(batch(1, [], 3)); // worker 1 is past frame 2 with no rows: frame 1 can go
+  assert.equal(written(), 'a1 ');
+  assert.deepEqual(consumed, [1], 'an empty batch is consumed at once');
+  m.add(batch(1, [[5, 'b5 '], [6, 'b6 ']], 7));
+  assert.equal(written(), 'a1 a4 b5 b6 ');
+  m.finish(1);
+  assert.equal(written(), 'a1 a4 b5 b6 a9 ');
+  m.finish(0);
+  assert.equal(m.empty, true);
+  assert.deepEqual(consumed, [1, 1, 0]);
+});
+
+test('Shard: the two directions of a flow go to one worker; every hash to exactly one', () => {
+  const mem = shardMemory(3);
+  const shards = [0, 1, 2].map((i) => new Shard(i, 3, mem));
+  for (const h of [0, 1, -1, 0x7fffffff, -0x80000000, 123456789, -987654321]) {
+    assert.equal(shards.filter((s) => s.owns(h)).length, 1, `hash ${h}`);
+  }
+});
+
+test('Shard: connection ids follow the frame order of births across workers', () => {
+  // One thread plays both workers, always letting the other get far enough first (a real worker
+  // would wait for that).
+  const mem = shardMemory(2);
+  const a = new Shard(0, 2, mem);
+  const b = new Shard(1, 2, mem);
+  b.passed(3);
+  a.passed(4);
+  assert.equal(b.connectionId(3), 0, 'b at frame 3: the first birth');
+  a.passed(5);
+  b.passed(6);
+  assert.equal(a.connectionId(5), 1, 'a at frame 5: after b at 3');
+  b.passed(8);
+  a.passed(9);
+  assert.equal(b.connectionId(8), 2, 'b at frame 8: after 3 (b) and 5 (a)');
+  b.passed(10);
+  assert.equal(a.connectionId(9), 3, 'a at frame 9: after 3, 5, 8');
+  a.finish();
+  assert.equal(a.progress, END_FRAME);
+  assert.equal(b.connectionId(END_FRAME), 4, 'a birth of the final flush comes after all others');
+});
+
+test('mergeSummaries adds the per-connection counts and keeps the capture-wide ones once', async () => {
+  const capture = join(fixturesDir, 'lab', 'lab3-qos.pcap');
+  const one = await jsonl(capture, 1);
+  const parts = [0, 1].map(() => structuredClone(one.summary));
+  // Worker 1 dissected no connection: its per-connection counts are zero.
+  const p1 = parts[1]!;
+  p1.mqttFrames = p1.pdus = p1.malformedPdus = p1.connections = p1.tlsConnections = p1.defaultVersionConnections = 0;
+  p1.skipped = {};
+  p1.framingErrors = { 'malformed-length': 0, oversize: 0, 'cut-short': 0 };
+  assert.deepEqual(mergeSummaries(parts), one.summary);
+});
