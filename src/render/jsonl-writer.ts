@@ -2,6 +2,13 @@
 // reused byte buffer, with no intermediate objects or strings per field. It writes exactly what
 // `rowJsonLine` (packet-json.ts) writes, which stays the readable reference; a test holds the two
 // equal on every fixture and corpus capture.
+//
+// Shape of the hot path: every writer below is a plain function `(buf, pos, value) → new pos`, so
+// V8 inlines them and keeps `pos` in a register; the constant text between values (`,"qos":`) is
+// made into bytes once, at load time. Capacity is checked once per row head and once per PDU
+// against an estimate; when the estimate falls short (long strings, escapes, long property
+// lists) the writes past the end are dropped, `pos` still counts every byte that was due, and the
+// PDU is written again after reserving exactly that much. So no bound has to be exact to be safe.
 
 import type { MqttMessage } from '../pipeline/events.js';
 import type { PacketRow } from '../pipeline/rows.js';
@@ -32,330 +39,483 @@ const HEX_PAIRS16 = (() => {
 })();
 
 const QUOTE = 0x22;
+const COMMA = 0x2c;
+
+/** Constant ASCII text as bytes, made once. */
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+// --- the constant parts of a line --------------------------------------------------------------
+
+const ROW_NO = ascii('{"no":');
+const ROW_TIME = ascii(',"time":');
+const ROW_SRC = ascii(',"src":');
+const ROW_DST = ascii(',"dst":');
+const ROW_SRCPORT = ascii(',"srcport":');
+const ROW_DSTPORT = ascii(',"dstport":');
+const ROW_LENGTH = ascii(',"protocol":"MQTT","length":');
+const ROW_INFO = ascii(',"info":');
+const ROW_PDUS = ascii(',"pdus":[');
+const ROW_END = ascii(']}');
+const LINE_END = ascii(']}\n');
+
+const MSG_FIRST = ascii('{"stream":');
+const MSG_NEXT = ascii(',{"stream":');
+const DIR_C2S = ascii(',"dir":"c2s","version":');
+const DIR_S2C = ascii(',"dir":"s2c","version":');
+/** `,"dir":…,"version":N` for the versions a connection can have (3, 4, 5), c2s then s2c. */
+const DIR_VERSION = [3, 4, 5].flatMap((v) => [ascii(`,"dir":"c2s","version":${v}`), ascii(`,"dir":"s2c","version":${v}`)]);
+
+/** `,"type":"T","header_flags":` per packet type. */
+const typeKey = (t: string): Uint8Array => ascii(`,"type":"${t}","header_flags":`);
+const T_CONNECT = typeKey('CONNECT');
+const T_CONNACK = typeKey('CONNACK');
+const T_PUBLISH = typeKey('PUBLISH');
+const T_PUBACK = typeKey('PUBACK');
+const T_PUBREC = typeKey('PUBREC');
+const T_PUBREL = typeKey('PUBREL');
+const T_PUBCOMP = typeKey('PUBCOMP');
+const T_SUBSCRIBE = typeKey('SUBSCRIBE');
+const T_SUBACK = typeKey('SUBACK');
+const T_UNSUBSCRIBE = typeKey('UNSUBSCRIBE');
+const T_UNSUBACK = typeKey('UNSUBACK');
+const T_PINGREQ = typeKey('PINGREQ');
+const T_PINGRESP = typeKey('PINGRESP');
+const T_DISCONNECT = typeKey('DISCONNECT');
+const T_AUTH = typeKey('AUTH');
+const T_RESERVED = typeKey('RESERVED');
+const K_REMAINING_LENGTH = ascii(',"remaining_length":');
+
+/** `,"dup":D,"qos":Q,"retain":R,"topic":` for every dup/retain and QoS 0-3, indexed by
+ *  dup << 3 | qos << 1 | retain: the run of constants before a PUBLISH's topic in one copy. */
+const PUBLISH_FLAGS = Array.from({ length: 16 }, (_, i) =>
+  ascii(`,"dup":${(i & 8) !== 0},"qos":${(i >> 1) & 3},"retain":${(i & 1) !== 0},"topic":`),
+);
+const K_DUP = ascii(',"dup":');
+const K_QOS = ascii(',"qos":');
+const K_RETAIN = ascii(',"retain":');
+const K_TOPIC = ascii(',"topic":');
+const K_PACKET_ID = ascii(',"packet_id":');
+const K_PROPERTIES = ascii(',"properties":');
+const K_PAYLOAD_LENGTH = ascii(',"payload_length":');
+const K_PAYLOAD = ascii(',"payload":');
+const K_REASON_CODE = ascii(',"reason_code":');
+
+const K_PROTOCOL_NAME = ascii(',"protocol_name":');
+const K_PROTOCOL_LEVEL = ascii(',"protocol_level":');
+const K_CONNECT_FLAGS = ascii(',"connect_flags":');
+const K_CLEAN_SESSION = ascii(',"clean_session":');
+const K_WILL_FLAG = ascii(',"will_flag":');
+const K_WILL_QOS = ascii(',"will_qos":');
+const K_WILL_RETAIN = ascii(',"will_retain":');
+const K_USERNAME_FLAG = ascii(',"username_flag":');
+const K_PASSWORD_FLAG = ascii(',"password_flag":');
+const K_KEEP_ALIVE = ascii(',"keep_alive":');
+const K_CLIENT_ID = ascii(',"client_id":');
+const K_WILL_PROPERTIES = ascii(',"will_properties":');
+const K_WILL_TOPIC = ascii(',"will_topic":');
+const K_WILL_PAYLOAD = ascii(',"will_payload":');
+const K_USERNAME = ascii(',"username":');
+const K_PASSWORD = ascii(',"password":');
+const K_SESSION_PRESENT = ascii(',"session_present":');
+const K_RETURN_CODE = ascii(',"return_code":');
+const K_SUBSCRIPTIONS = ascii(',"subscriptions":[');
+const SUB_FIRST = ascii('{"filter":');
+const SUB_NEXT = ascii(',{"filter":');
+const SUB_OPTIONS = ascii(',"options":');
+const K_RETURN_CODES = ascii(',"return_codes":[');
+const K_REASON_CODES = ascii(',"reason_codes":[');
+const K_FILTERS = ascii(',"filters":[');
+const PROP_FIRST = ascii('{"id":');
+const PROP_NEXT = ascii(',{"id":');
+const PROP_NAME = ascii(',"name":');
+const PROP_VALUE = ascii(',"value":');
+const K_NOTES = ascii(',"notes":[');
+const NOTE_FIRST = ascii('{"code":');
+const NOTE_NEXT = ascii(',{"code":');
+const NOTE_MESSAGE = ascii(',"message":');
+const K_OFFSET = ascii(',"offset":');
+const K_HEADER_FLAGS = ascii(',"header_flags":');
+const K_MALFORMED = ascii(',"malformed":{"reason":');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+
+/** Room checked before a row head / a PDU, beyond its strings and payload: the longest constant
+ *  run (a CONNECT without properties) with its numbers is under 500 bytes. */
+const HEAD_ROOM = 256;
+const PDU_ROOM = 768;
 
 export class JsonlWriter {
   constructor(private readonly out: ByteOutput) {}
 
   row(r: PacketRow): void {
-    this.raw('{"no":');
-    this.int(r.no);
-    this.raw(',"time":');
-    this.raw(r.time);
-    this.raw(',"src":');
-    this.str(r.src);
-    this.raw(',"dst":');
-    this.str(r.dst);
-    this.raw(',"srcport":');
-    this.int(r.srcPort);
-    this.raw(',"dstport":');
-    this.int(r.dstPort);
-    this.raw(',"protocol":"MQTT","length":');
-    this.int(r.length);
-    this.raw(',"info":');
-    this.str(r.info);
-    this.raw(',"pdus":[');
-    const ms = r.messages;
-    for (let i = 0; i < ms.length; i++) {
-      if (i > 0) this.raw(',');
-      this.message(ms[i]!);
-    }
-    this.raw(']}');
+    this.write(r, ROW_END);
   }
 
   /** One row as a line of JSON Lines. */
   line(r: PacketRow): void {
-    this.row(r);
-    this.raw('\n');
+    this.write(r, LINE_END);
   }
 
-  private message(m: MqttMessage): void {
-    const r = m.result;
-    this.raw('{"stream":');
-    this.int(m.conn.id);
-    this.raw(m.dir === 'c2s' ? ',"dir":"c2s","version":' : ',"dir":"s2c","version":');
-    this.int(m.version);
-    if (r.packet) this.packet(r.packet);
-    else if (r.status === 'malformed') {
-      this.raw(',"header_flags":');
-      this.int(r.headerFlags);
-    }
-    if (r.status === 'malformed') {
-      this.raw(',"malformed":{"reason":');
-      this.str(r.reason);
-      this.raw(',"offset":');
-      this.int(r.offset);
-      this.raw('}');
-    }
-    if (r.packet && r.packet.notes.length) this.notes(r.packet.notes);
-    this.raw('}');
-  }
-
-  private packet(p: MqttPacket): void {
-    this.raw(',"type":"');
-    this.raw(p.type);
-    this.raw('","header_flags":');
-    this.int(p.headerFlags);
-    this.raw(',"remaining_length":');
-    this.int(p.remainingLength);
-    switch (p.type) {
-      case 'CONNECT':
-        this.strField(',"protocol_name":', p.protocolName);
-        this.intField(',"protocol_level":', p.protocolLevel);
-        this.intField(',"connect_flags":', p.connectFlags);
-        this.boolField(',"clean_session":', p.cleanSession);
-        this.boolField(',"will_flag":', p.willFlag);
-        this.intField(',"will_qos":', p.willQos);
-        this.boolField(',"will_retain":', p.willRetain);
-        this.boolField(',"username_flag":', p.usernameFlag);
-        this.boolField(',"password_flag":', p.passwordFlag);
-        this.intField(',"keep_alive":', p.keepAlive);
-        this.props(',"properties":', p.properties);
-        this.strField(',"client_id":', p.clientId);
-        this.props(',"will_properties":', p.willProperties);
-        if (p.willTopic !== undefined) this.strField(',"will_topic":', p.willTopic);
-        if (p.willPayload) this.hexField(',"will_payload":', p.willPayload);
-        if (p.username !== undefined) this.strField(',"username":', p.username);
-        if (p.password) this.hexField(',"password":', p.password);
-        return;
-      case 'CONNACK':
-        this.boolField(',"session_present":', p.sessionPresent);
-        this.intField(',"return_code":', p.returnCode);
-        this.props(',"properties":', p.properties);
-        return;
-      case 'PUBLISH':
-        this.boolField(',"dup":', p.dup);
-        this.intField(',"qos":', p.qos);
-        this.boolField(',"retain":', p.retain);
-        this.strField(',"topic":', p.topic);
-        if (p.packetId !== undefined) this.intField(',"packet_id":', p.packetId);
-        this.props(',"properties":', p.properties);
-        this.intField(',"payload_length":', p.payload.length);
-        this.hexField(',"payload":', p.payload);
-        return;
-      case 'PUBACK':
-      case 'PUBREC':
-      case 'PUBREL':
-      case 'PUBCOMP':
-        this.intField(',"packet_id":', p.packetId);
-        if (p.reasonCode !== undefined) this.intField(',"reason_code":', p.reasonCode);
-        this.props(',"properties":', p.properties);
-        return;
-      case 'SUBSCRIBE':
-        this.intField(',"packet_id":', p.packetId);
-        this.props(',"properties":', p.properties);
-        this.raw(',"subscriptions":[');
-        for (let i = 0; i < p.subscriptions.length; i++) {
-          const s = p.subscriptions[i]!;
-          this.raw(i === 0 ? '{"filter":' : ',{"filter":');
-          this.str(s.filter);
-          this.raw(',"qos":');
-          this.int(s.qos);
-          this.raw(',"options":');
-          this.int(s.options);
-          this.raw('}');
-        }
-        this.raw(']');
-        return;
-      case 'SUBACK':
-        this.intField(',"packet_id":', p.packetId);
-        this.props(',"properties":', p.properties);
-        this.intArray(',"return_codes":', p.returnCodes);
-        return;
-      case 'UNSUBSCRIBE':
-        this.intField(',"packet_id":', p.packetId);
-        this.props(',"properties":', p.properties);
-        this.raw(',"filters":[');
-        for (let i = 0; i < p.filters.length; i++) {
-          if (i > 0) this.raw(',');
-          this.str(p.filters[i]!);
-        }
-        this.raw(']');
-        return;
-      case 'UNSUBACK':
-        this.intField(',"packet_id":', p.packetId);
-        this.props(',"properties":', p.properties);
-        if (p.reasonCodes) this.intArray(',"reason_codes":', p.reasonCodes);
-        return;
-      case 'DISCONNECT':
-      case 'AUTH':
-        if (p.reasonCode !== undefined) this.intField(',"reason_code":', p.reasonCode);
-        this.props(',"properties":', p.properties);
-        return;
-      case 'PINGREQ':
-      case 'PINGRESP':
-      case 'RESERVED':
-        return;
-    }
-  }
-
-  // Field writers take the whole `,"key":` prefix: one copy per field instead of three.
-
-  private props(prefix: string, props: Property[] | undefined): void {
-    if (!props) return;
-    this.raw(prefix);
-    this.raw('[');
-    for (let i = 0; i < props.length; i++) {
-      const p = props[i]!;
-      this.raw(i === 0 ? '{"id":' : ',{"id":');
-      this.int(p.id);
-      this.raw(',"name":');
-      this.str(p.name);
-      this.raw(',"value":');
-      const v = p.value;
-      if (typeof v === 'number') this.num(v);
-      else if (typeof v === 'string') this.str(v);
-      else if (v instanceof Uint8Array) this.hex(v);
-      else {
-        this.raw('[');
-        this.str(v[0]);
-        this.raw(',');
-        this.str(v[1]);
-        this.raw(']');
-      }
-      this.raw('}');
-    }
-    this.raw(']');
-  }
-
-  private notes(notes: DecodeNote[]): void {
-    this.raw(',"notes":[');
-    for (let i = 0; i < notes.length; i++) {
-      const n = notes[i]!;
-      this.raw(i === 0 ? '{"code":' : ',{"code":');
-      this.str(n.code);
-      this.raw(',"message":');
-      this.str(n.message);
-      this.raw(',"offset":');
-      this.int(n.offset);
-      this.raw('}');
-    }
-    this.raw(']');
-  }
-
-  private intArray(prefix: string, values: number[]): void {
-    this.raw(prefix);
-    this.raw('[');
-    for (let i = 0; i < values.length; i++) {
-      if (i > 0) this.raw(',');
-      this.int(values[i]!);
-    }
-    this.raw(']');
-  }
-
-  private intField(prefix: string, v: number): void {
-    this.raw(prefix);
-    this.int(v);
-  }
-
-  private boolField(prefix: string, v: boolean): void {
-    this.raw(prefix);
-    this.raw(v ? 'true' : 'false');
-  }
-
-  private strField(prefix: string, v: string): void {
-    this.raw(prefix);
-    this.str(v);
-  }
-
-  private hexField(prefix: string, v: Uint8Array): void {
-    this.raw(prefix);
-    this.hex(v);
-  }
-
-  // --- primitives: each reserves its worst case, then writes bytes -------------------------------
-
-  /** ASCII text known to need no escaping (keys, punctuation, the time's digits). */
-  private raw(s: string): void {
+  private write(r: PacketRow, end: Uint8Array): void {
     const o = this.out;
-    const n = s.length;
-    o.reserve(n);
-    const buf = o.buf;
-    let pos = o.pos;
-    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    o.reserve(HEAD_ROOM + r.time.length + r.src.length + r.dst.length + r.info.length);
+    let pos = rowHead(o.buf, o.pos, r);
+    if (pos > o.buf.length) {
+      o.reserve(pos - o.pos);
+      pos = rowHead(o.buf, o.pos, r);
+    }
     o.pos = pos;
-  }
-
-  private int(v: number): void {
-    if (v >= 0 && v < 0x80000000 && (v | 0) === v) {
-      const o = this.out;
-      o.reserve(10);
-      const buf = o.buf;
-      if (v < 10) {
-        buf[o.pos++] = 48 + v;
-        return;
+    const ms = r.messages;
+    for (let i = 0; i < ms.length; i++) {
+      const m = ms[i]!;
+      o.reserve(pduEstimate(m));
+      pos = message(o.buf, o.words, o.pos, m, i > 0);
+      if (pos > o.buf.length) {
+        o.reserve(pos - o.pos);
+        pos = message(o.buf, o.words, o.pos, m, i > 0);
       }
-      let digits = 0;
-      for (let x = v; x > 0; x = (x / 10) | 0) digits++;
-      let pos = o.pos + digits;
       o.pos = pos;
-      for (let x = v; x > 0; x = (x / 10) | 0) buf[--pos] = 48 + (x % 10);
-      return;
     }
-    this.raw(String(v));
+    o.reserve(end.length);
+    o.pos = put(o.buf, o.pos, end);
   }
+}
 
-  private num(v: number): void {
-    this.raw(JSON.stringify(v));
+function pduEstimate(m: MqttMessage): number {
+  const p = m.result.packet;
+  if (p !== null && p.type === 'PUBLISH') return PDU_ROOM + p.topic.length + 2 * p.payload.length;
+  return PDU_ROOM;
+}
+
+function rowHead(buf: Buffer, pos: number, r: PacketRow): number {
+  pos = put(buf, pos, ROW_NO);
+  pos = int(buf, pos, r.no);
+  pos = put(buf, pos, ROW_TIME);
+  pos = raw(buf, pos, r.time);
+  pos = put(buf, pos, ROW_SRC);
+  pos = str(buf, pos, r.src);
+  pos = put(buf, pos, ROW_DST);
+  pos = str(buf, pos, r.dst);
+  pos = put(buf, pos, ROW_SRCPORT);
+  pos = int(buf, pos, r.srcPort);
+  pos = put(buf, pos, ROW_DSTPORT);
+  pos = int(buf, pos, r.dstPort);
+  pos = put(buf, pos, ROW_LENGTH);
+  pos = int(buf, pos, r.length);
+  pos = put(buf, pos, ROW_INFO);
+  pos = str(buf, pos, r.info);
+  return put(buf, pos, ROW_PDUS);
+}
+
+function message(buf: Buffer, words: Uint16Array, pos: number, m: MqttMessage, next: boolean): number {
+  const r = m.result;
+  pos = put(buf, pos, next ? MSG_NEXT : MSG_FIRST);
+  pos = int(buf, pos, m.conn.id);
+  const v = m.version;
+  if (v === 3 || v === 4 || v === 5) {
+    pos = put(buf, pos, DIR_VERSION[(v - 3) * 2 + (m.dir === 'c2s' ? 0 : 1)]!);
+  } else {
+    pos = put(buf, pos, m.dir === 'c2s' ? DIR_C2S : DIR_S2C);
+    pos = int(buf, pos, v);
   }
+  if (r.packet) pos = packet(buf, words, pos, r.packet);
+  else if (r.status === 'malformed') pos = intField(buf, pos, K_HEADER_FLAGS, r.headerFlags);
+  if (r.status === 'malformed') {
+    pos = put(buf, pos, K_MALFORMED);
+    pos = str(buf, pos, r.reason);
+    pos = intField(buf, pos, K_OFFSET, r.offset);
+    buf[pos++] = 0x7d; // }
+  }
+  if (r.packet && r.packet.notes.length) pos = notes(buf, pos, r.packet.notes);
+  buf[pos++] = 0x7d; // }
+  return pos;
+}
 
-  /** A JSON string: printable ASCII is copied as it is scanned; anything else (a quote, a
-   *  backslash, a control or non-ASCII character) rewinds and goes through JSON.stringify. */
-  private str(s: string): void {
-    const n = s.length;
-    const o = this.out;
-    o.reserve(n + 2);
-    const buf = o.buf;
-    let pos = o.pos;
-    buf[pos++] = QUOTE;
+/** `,"type":"T","header_flags":F,"remaining_length":L` */
+function fixedHeader(buf: Buffer, pos: number, typeKey: Uint8Array, p: MqttPacket): number {
+  pos = put(buf, pos, typeKey);
+  pos = int(buf, pos, p.headerFlags);
+  pos = put(buf, pos, K_REMAINING_LENGTH);
+  return int(buf, pos, p.remainingLength);
+}
+
+function packet(buf: Buffer, words: Uint16Array, pos: number, p: MqttPacket): number {
+  switch (p.type) {
+    case 'PUBLISH': {
+      pos = fixedHeader(buf, pos, T_PUBLISH, p);
+      const q = p.qos;
+      if (q === 0 || q === 1 || q === 2 || q === 3) {
+        pos = put(buf, pos, PUBLISH_FLAGS[(p.dup ? 8 : 0) | (q << 1) | (p.retain ? 1 : 0)]!);
+      } else {
+        pos = boolField(buf, pos, K_DUP, p.dup);
+        pos = intField(buf, pos, K_QOS, q);
+        pos = boolField(buf, pos, K_RETAIN, p.retain);
+        pos = put(buf, pos, K_TOPIC);
+      }
+      pos = str(buf, pos, p.topic);
+      if (p.packetId !== undefined) pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = intField(buf, pos, K_PAYLOAD_LENGTH, p.payload.length);
+      pos = put(buf, pos, K_PAYLOAD);
+      return hex(buf, words, pos, p.payload);
+    }
+    case 'PUBACK':
+    case 'PUBREC':
+    case 'PUBREL':
+    case 'PUBCOMP': {
+      const t = p.type === 'PUBACK' ? T_PUBACK : p.type === 'PUBREC' ? T_PUBREC : p.type === 'PUBREL' ? T_PUBREL : T_PUBCOMP;
+      pos = fixedHeader(buf, pos, t, p);
+      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.reasonCode !== undefined) pos = intField(buf, pos, K_REASON_CODE, p.reasonCode);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      return pos;
+    }
+    case 'CONNECT':
+      pos = fixedHeader(buf, pos, T_CONNECT, p);
+      pos = put(buf, pos, K_PROTOCOL_NAME);
+      pos = str(buf, pos, p.protocolName);
+      pos = intField(buf, pos, K_PROTOCOL_LEVEL, p.protocolLevel);
+      pos = intField(buf, pos, K_CONNECT_FLAGS, p.connectFlags);
+      pos = boolField(buf, pos, K_CLEAN_SESSION, p.cleanSession);
+      pos = boolField(buf, pos, K_WILL_FLAG, p.willFlag);
+      pos = intField(buf, pos, K_WILL_QOS, p.willQos);
+      pos = boolField(buf, pos, K_WILL_RETAIN, p.willRetain);
+      pos = boolField(buf, pos, K_USERNAME_FLAG, p.usernameFlag);
+      pos = boolField(buf, pos, K_PASSWORD_FLAG, p.passwordFlag);
+      pos = intField(buf, pos, K_KEEP_ALIVE, p.keepAlive);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, pos, K_CLIENT_ID);
+      pos = str(buf, pos, p.clientId);
+      if (p.willProperties) pos = props(buf, words, pos, K_WILL_PROPERTIES, p.willProperties);
+      if (p.willTopic !== undefined) {
+        pos = put(buf, pos, K_WILL_TOPIC);
+        pos = str(buf, pos, p.willTopic);
+      }
+      if (p.willPayload) {
+        pos = put(buf, pos, K_WILL_PAYLOAD);
+        pos = hex(buf, words, pos, p.willPayload);
+      }
+      if (p.username !== undefined) {
+        pos = put(buf, pos, K_USERNAME);
+        pos = str(buf, pos, p.username);
+      }
+      if (p.password) {
+        pos = put(buf, pos, K_PASSWORD);
+        pos = hex(buf, words, pos, p.password);
+      }
+      return pos;
+    case 'CONNACK':
+      pos = fixedHeader(buf, pos, T_CONNACK, p);
+      pos = boolField(buf, pos, K_SESSION_PRESENT, p.sessionPresent);
+      pos = intField(buf, pos, K_RETURN_CODE, p.returnCode);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      return pos;
+    case 'SUBSCRIBE':
+      pos = fixedHeader(buf, pos, T_SUBSCRIBE, p);
+      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, pos, K_SUBSCRIPTIONS);
+      for (let i = 0; i < p.subscriptions.length; i++) {
+        const s = p.subscriptions[i]!;
+        pos = put(buf, pos, i === 0 ? SUB_FIRST : SUB_NEXT);
+        pos = str(buf, pos, s.filter);
+        pos = intField(buf, pos, K_QOS, s.qos);
+        pos = intField(buf, pos, SUB_OPTIONS, s.options);
+        buf[pos++] = 0x7d; // }
+      }
+      buf[pos++] = 0x5d; // ]
+      return pos;
+    case 'SUBACK':
+      pos = fixedHeader(buf, pos, T_SUBACK, p);
+      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      return intArray(buf, pos, K_RETURN_CODES, p.returnCodes);
+    case 'UNSUBSCRIBE':
+      pos = fixedHeader(buf, pos, T_UNSUBSCRIBE, p);
+      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, pos, K_FILTERS);
+      for (let i = 0; i < p.filters.length; i++) {
+        if (i > 0) buf[pos++] = COMMA;
+        pos = str(buf, pos, p.filters[i]!);
+      }
+      buf[pos++] = 0x5d; // ]
+      return pos;
+    case 'UNSUBACK':
+      pos = fixedHeader(buf, pos, T_UNSUBACK, p);
+      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      if (p.reasonCodes) pos = intArray(buf, pos, K_REASON_CODES, p.reasonCodes);
+      return pos;
+    case 'DISCONNECT':
+    case 'AUTH':
+      pos = fixedHeader(buf, pos, p.type === 'DISCONNECT' ? T_DISCONNECT : T_AUTH, p);
+      if (p.reasonCode !== undefined) pos = intField(buf, pos, K_REASON_CODE, p.reasonCode);
+      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      return pos;
+    case 'PINGREQ':
+      return fixedHeader(buf, pos, T_PINGREQ, p);
+    case 'PINGRESP':
+      return fixedHeader(buf, pos, T_PINGRESP, p);
+    case 'RESERVED':
+      return fixedHeader(buf, pos, T_RESERVED, p);
+  }
+}
+
+// --- lists --------------------------------------------------------------------------------------
+
+function props(buf: Buffer, words: Uint16Array, pos: number, key: Uint8Array, list: Property[]): number {
+  pos = put(buf, pos, key);
+  buf[pos++] = 0x5b; // [
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    pos = put(buf, pos, i === 0 ? PROP_FIRST : PROP_NEXT);
+    pos = int(buf, pos, p.id);
+    pos = put(buf, pos, PROP_NAME);
+    pos = str(buf, pos, p.name);
+    pos = put(buf, pos, PROP_VALUE);
+    const v = p.value;
+    if (typeof v === 'number') pos = int(buf, pos, v);
+    else if (typeof v === 'string') pos = str(buf, pos, v);
+    else if (v instanceof Uint8Array) pos = hex(buf, words, pos, v);
+    else {
+      buf[pos++] = 0x5b; // [
+      pos = str(buf, pos, v[0]);
+      buf[pos++] = COMMA;
+      pos = str(buf, pos, v[1]);
+      buf[pos++] = 0x5d; // ]
+    }
+    buf[pos++] = 0x7d; // }
+  }
+  buf[pos++] = 0x5d; // ]
+  return pos;
+}
+
+function notes(buf: Buffer, pos: number, list: DecodeNote[]): number {
+  pos = put(buf, pos, K_NOTES);
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    pos = put(buf, pos, i === 0 ? NOTE_FIRST : NOTE_NEXT);
+    pos = str(buf, pos, n.code);
+    pos = put(buf, pos, NOTE_MESSAGE);
+    pos = str(buf, pos, n.message);
+    pos = intField(buf, pos, K_OFFSET, n.offset);
+    buf[pos++] = 0x7d; // }
+  }
+  buf[pos++] = 0x5d; // ]
+  return pos;
+}
+
+/** `key` ends with the opening `[`. */
+function intArray(buf: Buffer, pos: number, key: Uint8Array, values: number[]): number {
+  pos = put(buf, pos, key);
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) buf[pos++] = COMMA;
+    pos = int(buf, pos, values[i]!);
+  }
+  buf[pos++] = 0x5d; // ]
+  return pos;
+}
+
+function intField(buf: Buffer, pos: number, key: Uint8Array, v: number): number {
+  return int(buf, put(buf, pos, key), v);
+}
+
+function boolField(buf: Buffer, pos: number, key: Uint8Array, v: boolean): number {
+  return put(buf, put(buf, pos, key), v ? TRUE : FALSE);
+}
+
+// --- primitives: write at pos, return the position after; nothing checks room (see the top) -----
+
+function put(buf: Buffer, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  return pos + n;
+}
+
+/** ASCII text known to need no escaping (the time's digits, a number's JSON text). */
+function raw(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+  return pos + n;
+}
+
+/** A number as JSON writes it; integers in 0..2^31 (all but hostile values) digit by digit. */
+function int(buf: Buffer, pos: number, v: number): number {
+  if (v >= 0 && v < 0x80000000 && (v | 0) === v) {
+    if (v < 10) {
+      buf[pos] = 48 + v;
+      return pos + 1;
+    }
+    const end = pos + (v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : digitCount(v));
+    let p = end;
+    for (let x = v; x > 0; x = (x / 10) | 0) buf[--p] = 48 + (x % 10);
+    return end;
+  }
+  return raw(buf, pos, JSON.stringify(v));
+}
+
+function digitCount(v: number): number {
+  let digits = 0;
+  for (let x = v; x > 0; x = (x / 10) | 0) digits++;
+  return digits;
+}
+
+/** A JSON string: printable ASCII is copied as it is scanned; anything else (a quote, a
+ *  backslash, a control or non-ASCII character) goes through JSON.stringify from the start. */
+function str(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  buf[pos] = QUOTE;
+  const start = pos + 1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) return escaped(buf, pos, s);
+    buf[start + i] = c;
+  }
+  buf[start + n] = QUOTE;
+  return start + n + 1;
+}
+
+/** The rare string that needs escaping or UTF-8. Beyond the buffer's end nothing is written but
+ *  the length is still counted, so the caller's retry reserves enough. */
+function escaped(buf: Buffer, pos: number, s: string): number {
+  const json = JSON.stringify(s);
+  const n = Buffer.byteLength(json, 'utf8');
+  if (pos + n <= buf.length) buf.write(json, pos, 'utf8');
+  return pos + n;
+}
+
+/** Payloads are most of the output: two digits per 16-bit store. At an odd position each
+ *  store straddles two bytes: the second digit of one byte and the first of the next. */
+function hex(buf: Buffer, words: Uint16Array, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  buf[pos++] = QUOTE;
+  if (n >= 8 && (pos & 1) === 0) {
+    let w = pos >> 1;
+    for (let i = 0; i < n; i++) words[w++] = HEX_PAIRS16[bytes[i]!]!;
+    pos = w << 1;
+  } else if (n >= 8 && LITTLE_ENDIAN) {
+    let prev = HEX_PAIRS16[bytes[0]!]!;
+    buf[pos] = prev & 0xff;
+    let w = (pos + 1) >> 1;
+    for (let i = 1; i < n; i++) {
+      const cur = HEX_PAIRS16[bytes[i]!]!;
+      words[w++] = (prev >>> 8) | ((cur & 0xff) << 8);
+      prev = cur;
+    }
+    pos += 2 * n;
+    buf[pos - 1] = prev >>> 8;
+  } else {
     for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
-        // o.pos was not advanced, so the bytes copied so far are simply overwritten.
-        const json = JSON.stringify(s);
-        o.reserve(json.length * 3);
-        o.pos += o.buf.write(json, o.pos, 'utf8');
-        return;
-      }
-      buf[pos++] = c;
+      const b = bytes[i]! << 1;
+      buf[pos++] = HEX_PAIRS[b]!;
+      buf[pos++] = HEX_PAIRS[b + 1]!;
     }
-    buf[pos++] = QUOTE;
-    o.pos = pos;
   }
-
-  /** Payloads are most of the output: two digits per 16-bit store. At an odd position each
-   *  store straddles two bytes: the second digit of one byte and the first of the next. */
-  private hex(bytes: Uint8Array): void {
-    const n = bytes.length;
-    const o = this.out;
-    o.reserve(n * 2 + 2);
-    const buf = o.buf;
-    let pos = o.pos;
-    buf[pos++] = QUOTE;
-    if (n >= 8 && (pos & 1) === 0) {
-      const words = o.words;
-      let w = pos >> 1;
-      for (let i = 0; i < n; i++) words[w++] = HEX_PAIRS16[bytes[i]!]!;
-      pos = w << 1;
-    } else if (n >= 8 && LITTLE_ENDIAN) {
-      const words = o.words;
-      let prev = HEX_PAIRS16[bytes[0]!]!;
-      buf[pos] = prev & 0xff;
-      let w = (pos + 1) >> 1;
-      for (let i = 1; i < n; i++) {
-        const cur = HEX_PAIRS16[bytes[i]!]!;
-        words[w++] = (prev >>> 8) | ((cur & 0xff) << 8);
-        prev = cur;
-      }
-      pos += 2 * n;
-      buf[pos - 1] = prev >>> 8;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const b = bytes[i]! << 1;
-        buf[pos++] = HEX_PAIRS[b]!;
-        buf[pos++] = HEX_PAIRS[b + 1]!;
-      }
-    }
-    buf[pos++] = QUOTE;
-    o.pos = pos;
-  }
+  buf[pos++] = QUOTE;
+  return pos;
 }

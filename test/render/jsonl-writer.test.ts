@@ -10,6 +10,7 @@ import { dissectCapture } from '../../src/pipeline/dissect.js';
 import type { PacketRow } from '../../src/pipeline/rows.js';
 import { rowJsonLine } from '../../src/render/packet-json.js';
 import { JsonlWriter } from '../../src/render/jsonl-writer.js';
+import type { MqttPacket } from '../../src/mqtt/types.js';
 import { ByteOutput } from '../../src/cli/output.js';
 import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
 import { findGoldens } from '../golden/tshark-list.js';
@@ -82,4 +83,40 @@ test('payload hex at every alignment and around the fast-path sizes equals Buffe
   const got = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).pdus[0].payload as string);
   rmSync(dir, { recursive: true });
   assert.deepEqual(got, want);
+});
+
+test('rows larger than the room checked before writing them are written whole (retry after reserving)', () => {
+  // Each row below outgrows the writer's estimate (long or escaped strings, long lists, big
+  // numbers) and the 4096-byte buffer, at several fill levels: it must still equal the reference.
+  const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
+  const path = join(dir, 'out.jsonl');
+  const fd = openSync(path, 'w');
+  const out = new ByteOutput(fd, 4096);
+  const writer = new JsonlWriter(out);
+  const conn = { id: 7, client: { addr: 'a', port: 1 }, server: { addr: 'b', port: 2 }, firstFrame: 1, firstTime: 0, sawSyn: true, transport: 'mqtt' as const };
+  const long = (n: number, s: string) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
+  const base = { headerFlags: 0x82, remainingLength: 9, length: 11, notes: [] };
+  const packets: MqttPacket[] = [
+    { ...base, type: 'SUBSCRIBE', packetId: 1, subscriptions: Array.from({ length: 300 }, (_, i) => ({ filter: `a/${i}/é"\\\u0001`, qos: i % 3, options: i & 0xff })) },
+    { ...base, type: 'UNSUBSCRIBE', packetId: 2, filters: [long(5000, 'x'), long(3000, '\u2028"'), 'ok'] },
+    { ...base, type: 'SUBACK', packetId: 3, returnCodes: Array.from({ length: 2000 }, (_, i) => i * 1000) },
+    { ...base, type: 'CONNACK', ackFlags: 0, sessionPresent: true, returnCode: 0, notes: [{ code: 'c', message: long(6000, 'm\n'), offset: 4294967296 }],
+      properties: Array.from({ length: 200 }, (_, i) => ({ id: i, name: long(i, 'n"'), value: i % 4 === 0 ? 2 ** 32 - 1 - i : i % 4 === 1 ? long(i * 3, 'ü') : i % 4 === 2 ? new Uint8Array(i) : [long(i, 'k'), long(i, 'v\\')] as [string, string] })) },
+    { ...base, type: 'PUBLISH', dup: true, qos: 2, retain: true, topic: long(9000, 't/\u0000'), packetId: 9, payload: new Uint8Array(5000).fill(0xab) },
+  ];
+  let reference = '';
+  for (const fill of [0, 1000, 4000, 4095]) {
+    for (const packet of packets) {
+      const row: PacketRow = { no: 1, time: '0.5', src: long(fill, 's'), dst: 'd', srcPort: 1, dstPort: 2, protocol: 'MQTT', length: 10, info: long(fill, 'i"'),
+        messages: [packet, packet].map((p, k) => ({ conn, dir: 's2c' as const, frame: 1, time: 0, version: 5 as const, versionKnown: true, indexInFrame: k, result: { status: 'ok' as const, packet: p } })) };
+      reference += rowJsonLine(row);
+      writer.line(row);
+    }
+  }
+  out.flush();
+  closeSync(fd);
+  const fast = readFileSync(path, 'utf8');
+  rmSync(dir, { recursive: true });
+  assert.equal(fast.length, reference.length);
+  assert.ok(fast === reference, 'byte writer differs from the reference');
 });
