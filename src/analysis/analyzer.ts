@@ -12,7 +12,7 @@ import {
 import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
 import type { Ctx, Params, Pass } from './pass.js';
 import { createPasses } from './passes/index.js';
-import { topicLevels } from './filter-trie.js';
+import { topicLevels, type CachedMatch } from './filter-trie.js';
 import { dirName, MinHeap, round3 } from './util.js';
 import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
@@ -20,7 +20,7 @@ import type {
 import {
   activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
   newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
-  type Broker, type ClientRecord, type ConnState, type Session, type Sub,
+  type Broker, type ClientRecord, type ConnState, type OfflineSub, type Session, type Sub,
 } from './session.js';
 
 export type { AnalysisOptions } from './options.js';
@@ -34,6 +34,11 @@ const EMPTY = new Uint8Array(0);
 interface TopicInfo {
   row: TopicSummary | null;
   levels: readonly string[];
+  /** The topic's cached matches in the tries of `broker` (the last one published to): no
+   *  lookup by topic in the tries while it stays the same. */
+  broker: Broker | null;
+  active: CachedMatch<Sub> | null;
+  offline: CachedMatch<OfflineSub> | null;
 }
 
 export class Analyzer implements DissectionSink, Ctx {
@@ -521,13 +526,18 @@ export class Analyzer implements DissectionSink, Ctx {
     if (p.dup && p.qos > 0) return;
     if (topic.length === 0 || p.qos > 2) return;
     const b = c.broker;
-    const subs = matchingActiveSubs(b, topic, info.levels);
+    if (info.broker !== b) {
+      info.broker = b;
+      info.active = info.offline = null;
+    }
+    const active = (info.active = b.active.matchEntry(topic, info.levels, info.active));
+    const subs = active.items;
     // the offline subscriptions it matches, for the sessions pass (Broker.offlineBuf)
     const away = b.offlineBuf;
     away.length = 0;
     if (b.offline.size > 0) {
       // copied: the sessions pass may drop clients from the offline index while reading it
-      const m = b.offline.matchCached(topic, info.levels);
+      const m = (info.offline = b.offline.matchEntry(topic, info.levels, info.offline)).items;
       for (let i = 0; i < m.length; i++) away.push(m[i]!);
     }
     // The payload hash only serves to recognise deliveries: hashed only when something is owed
@@ -594,7 +604,7 @@ export class Analyzer implements DissectionSink, Ctx {
     let e = this.topicCache.get(topic);
     if (e === undefined) {
       if (this.topicCache.size >= 8192) this.topicCache.clear();
-      e = { row: this.topicRow(topic), levels: topicLevels(topic) };
+      e = { row: this.topicRow(topic), levels: topicLevels(topic), broker: null, active: null, offline: null };
       this.topicCache.set(topic, e);
     }
     return e;

@@ -24,10 +24,12 @@ function newNode<T>(parent: Node<T> | null, key: string, kind: 0 | 1 | 2): Node<
 }
 
 /** A topic's matches as last computed; `gen` is stale (0, or behind the trie's) once a filter
- *  that matches the topic was added or removed. */
-interface CachedMatch<T> {
-  items: T[];
+ *  that matches the topic was added or removed. A caller may keep the entry for its topic and
+ *  hand it back to matchEntry (no lookup by topic); `dropped` says the cache let it go. */
+export interface CachedMatch<T> {
+  readonly items: T[];
   gen: number;
+  dropped: boolean;
 }
 
 /** Topics whose matches a trie remembers (bounded: the cache is emptied when full). */
@@ -59,12 +61,21 @@ export class FilterTrie<T> {
   /** The items whose filter matches `topic` (as `match`, then `order`), from the cache while no
    *  matching filter changed. The array is the cache's: read it before the next add or remove. */
   matchCached(topic: string, levels: readonly string[]): readonly T[] {
-    let e = this.cache.get(topic);
-    if (e === undefined) {
-      if (this.cache.size >= MAX_CACHED_TOPICS) this.clearCache();
-      e = { items: [], gen: 0 };
-      this.cache.set(topic, e);
-      this.cacheIndex.set(topic, e);
+    return this.matchEntry(topic, levels, null).items;
+  }
+
+  /** matchCached's entry for `topic`; `known`, the entry this returned for the same topic
+   *  before (or null), spares the lookup by topic. */
+  matchEntry(topic: string, levels: readonly string[], known: CachedMatch<T> | null): CachedMatch<T> {
+    let e = known;
+    if (e === null || e.dropped) {
+      e = this.cache.get(topic) ?? null;
+      if (e === null) {
+        if (this.cache.size >= MAX_CACHED_TOPICS) this.clearCache();
+        e = { items: [], gen: 0, dropped: false };
+        this.cache.set(topic, e);
+        this.cacheIndex.set(topic, e);
+      }
     }
     if (e.gen !== this.gen) {
       e.items.length = 0;
@@ -72,7 +83,7 @@ export class FilterTrie<T> {
       if (this.order !== undefined && e.items.length > 1) this.order(e.items);
       e.gen = this.gen;
     }
-    return e.items;
+    return e;
   }
 
   /** A filter was added or removed: the cached topics it matches must be matched again. */
@@ -89,6 +100,7 @@ export class FilterTrie<T> {
   }
 
   private clearCache(): void {
+    for (const e of this.cache.values()) e.dropped = true; // no longer invalidated: callers let go
     this.cache.clear();
     this.cacheIndex = new TopicTrie<CachedMatch<T>>();
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FilterTrie, TopicTrie, topicLevels } from '../../src/analysis/filter-trie.js';
+import { FilterTrie, TopicTrie, topicLevels, type CachedMatch } from '../../src/analysis/filter-trie.js';
 import { topicFilterProblem, topicMatches } from '../../src/analysis/topic.js';
 import { scenario, findings, violations } from './support.js';
 
@@ -50,11 +50,16 @@ test('trie: cached matches equal a fresh walk (then order) after every add and r
       const trie = new FilterTrie<{ filter: string; id: number }>(byId);
       const live: { filter: string; id: number }[] = [];
       const seen = new Set<string>();
+      const held = new Map<string, CachedMatch<{ filter: string; id: number }>>();
       const check = (t: string): void => {
         const fresh: { filter: string; id: number }[] = [];
         trie.match(t, topicLevels(t), fresh);
         byId(fresh);
         assert.deepEqual(trie.matchCached(t, topicLevels(t)), fresh, `topic ${JSON.stringify(t)}`);
+        // an entry kept by the caller and handed back is kept up to date as well
+        const e = trie.matchEntry(t, topicLevels(t), held.get(t) ?? null);
+        held.set(t, e);
+        assert.deepEqual(e.items, fresh, `held entry of topic ${JSON.stringify(t)}`);
       };
       ops.forEach((op, id) => {
         const item = { filter: op.filter, id };
@@ -69,6 +74,16 @@ test('trie: cached matches equal a fresh walk (then order) after every add and r
         for (const t of seen) check(t);
       });
     }), { numRuns: 500 });
+});
+
+test('trie: an entry held across a full cache (emptied) is looked up again, not left stale', () => {
+  const trie = new FilterTrie<string>();
+  trie.add('a/+', true, 'a/+');
+  const held = trie.matchEntry('a/b', topicLevels('a/b'), null);
+  assert.deepEqual(held.items, ['a/+']);
+  for (let i = 0; i < 5000; i++) trie.matchCached(`t/${i}`, topicLevels(`t/${i}`)); // more than the cache keeps
+  trie.add('a/#', true, 'a/#');
+  assert.deepEqual(trie.matchEntry('a/b', topicLevels('a/b'), held).items, ['a/#', 'a/+']);
 });
 
 test('trie: removing everything prunes it empty, a missing item is not removed', () => {

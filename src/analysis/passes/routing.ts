@@ -64,7 +64,12 @@ export class RoutingPass implements Pass {
     const s = c.session;
     if (s === null || !s.subsKnown || !c.fromConnect || c.gapC2S !== Infinity) return;
     const topic = ctx.topic;
-    if (topic.length === 0 || sessionMatches(s, topic)) return;
+    if (topic.length === 0) return;
+    // A delivery owed to a valid subscription of this session matched that filter already
+    // (the tries agree with topicMatches on valid filters): no need to try every filter.
+    const e = ctx.delivery;
+    if (e !== null && e.sub !== null && e.sub.valid && e.sub.session === s && s.subs.has(e.sub.filter)) return;
+    if (sessionMatches(s, topic)) return;
     const filters: string[] = [];
     for (const sub of s.subs.values()) if (filters.length < 8) filters.push(sub.filter);
     ctx.report('publish-unsubscribed', [msg.frame], c, {
