@@ -37,9 +37,11 @@ export class Output {
  * `reserve(n)` before writing up to n bytes at `buf[pos]`.
  */
 export class ByteOutput {
-  buf: Buffer;
+  private bytes: Buffer;
   /** `buf` as 16-bit words (byte 2k..2k+1 = words[k]), for writers storing two bytes at once. */
   words: Uint16Array;
+  /** `buf` as a DataView, for writers storing 2, 4 or 8 bytes at once at any alignment. */
+  view: DataView;
   pos = 0;
   closed = false;
 
@@ -47,8 +49,21 @@ export class ByteOutput {
     private readonly fd = 1,
     size = 1 << 20,
   ) {
-    this.buf = ByteOutput.alloc(size);
-    this.words = new Uint16Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >> 1);
+    this.bytes = ByteOutput.alloc(size);
+    this.words = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >> 1);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+  }
+
+  /** The buffer written at `pos`. Setting it (growing, or a subclass swapping buffers) keeps
+   *  `words` and `view` on the same bytes. */
+  get buf(): Buffer {
+    return this.bytes;
+  }
+
+  set buf(b: Buffer) {
+    this.bytes = b;
+    this.words = new Uint16Array(b.buffer, b.byteOffset, b.length >> 1);
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
   /** A buffer of its own (never from Buffer's shared pool), so `words` starts on an even byte. */
@@ -57,12 +72,9 @@ export class ByteOutput {
   }
 
   reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n <= this.bytes.length) return;
     this.flush();
-    if (n > this.buf.length) {
-      this.buf = ByteOutput.alloc(Math.max(n, this.buf.length * 2));
-      this.words = new Uint16Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >> 1);
-    }
+    if (n > this.bytes.length) this.buf = ByteOutput.alloc(Math.max(n, this.bytes.length * 2));
   }
 
   /** Text (UTF-8) between byte-written parts. */

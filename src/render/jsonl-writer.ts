@@ -3,50 +3,57 @@
 // `rowJsonLine` (packet-json.ts) writes, which stays the readable reference; a test holds the two
 // equal on every fixture and corpus capture.
 //
-// Shape of the hot path: every writer below is a plain function `(buf, pos, value) → new pos`, so
-// V8 inlines them and keeps `pos` in a register; the constant text between values (`,"qos":`) is
-// made into bytes once, at load time. Capacity is checked once per row head and once per PDU
-// against an estimate; when the estimate falls short (long strings, escapes, long property
-// lists) the writes past the end are dropped, `pos` still counts every byte that was due, and the
-// PDU is written again after reserving exactly that much. So no bound has to be exact to be safe.
+// Shape of the hot path: every writer below is a plain function `(buf, view, pos, value) → new
+// pos`, so V8 inlines them and keeps `pos` in a register; the constant text between values
+// (`,"qos":`) is made once, at load time, and copied eight bytes a store through a DataView.
+// Capacity is checked once per row head and once per PDU against an estimate; when the estimate
+// falls short (long strings, escapes, long property lists) the byte stores past the end are
+// dropped (a typed array ignores them; the wide DataView stores are only made where they fit),
+// `pos` still counts every byte that was due, and the PDU is written again after reserving
+// exactly that much. So no estimate has to be a true bound for the output to be right.
 
 import type { MqttMessage } from '../pipeline/events.js';
 import type { PacketRow } from '../pipeline/rows.js';
 import type { DecodeNote, MqttPacket, Property } from '../mqtt/types.js';
 import type { ByteOutput } from '../cli/output.js';
 
-const HEX_PAIRS = (() => {
-  const t = new Uint8Array(512);
-  const digits = '0123456789abcdef';
-  for (let i = 0; i < 256; i++) {
-    t[i * 2] = digits.charCodeAt(i >> 4);
-    t[i * 2 + 1] = digits.charCodeAt(i & 15);
-  }
-  return t;
-})();
-
-/** The same pairs as one 16-bit store each (little-endian: the first digit in the low byte). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Two hex digits per byte value as one 16-bit little-endian word (first digit in the low byte),
+ *  for `DataView.setUint16/32(…, true)`. */
 const HEX_PAIRS16 = (() => {
   const t = new Uint16Array(256);
-  const little = LITTLE_ENDIAN;
-  for (let i = 0; i < 256; i++) {
-    const hi = HEX_PAIRS[i * 2]!;
-    const lo = HEX_PAIRS[i * 2 + 1]!;
-    t[i] = little ? hi | (lo << 8) : (hi << 8) | lo;
-  }
+  const digits = '0123456789abcdef';
+  for (let i = 0; i < 256; i++) t[i] = digits.charCodeAt(i >> 4) | (digits.charCodeAt(i & 15) << 8);
   return t;
 })();
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 
-/** Constant ASCII text as bytes, made once. */
-function ascii(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
+/**
+ * Constant ASCII text, made once, as bytes and as 8-byte chunks (padded with spaces) that
+ * `DataView.setFloat64` stores in one go: copying the keys byte by byte was the largest single
+ * cost of a line. With every byte below 0x7f, each chunk's exponent is below 0x7f0: no chunk is a
+ * NaN (whose bits an engine may canonicalise), so every store writes exactly the bytes given.
+ */
+class Ascii {
+  readonly length: number;
+  readonly bytes: Uint8Array;
+  readonly chunks: Float64Array;
+
+  constructor(s: string) {
+    this.length = s.length;
+    const padded = new Uint8Array(Math.ceil(s.length / 8) * 8).fill(0x20);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7e) throw new Error(`constant JSON text must be ASCII below DEL: ${JSON.stringify(s)}`);
+      padded[i] = c;
+    }
+    this.bytes = padded.subarray(0, s.length);
+    this.chunks = new Float64Array(padded.buffer);
+  }
 }
+
+const ascii = (s: string): Ascii => new Ascii(s);
 
 // --- the constant parts of a line --------------------------------------------------------------
 
@@ -70,7 +77,7 @@ const DIR_S2C = ascii(',"dir":"s2c","version":');
 const DIR_VERSION = [3, 4, 5].flatMap((v) => [ascii(`,"dir":"c2s","version":${v}`), ascii(`,"dir":"s2c","version":${v}`)]);
 
 /** `,"type":"T","header_flags":` per packet type. */
-const typeKey = (t: string): Uint8Array => ascii(`,"type":"${t}","header_flags":`);
+const typeKey = (t: string): Ascii => ascii(`,"type":"${t}","header_flags":`);
 const T_CONNECT = typeKey('CONNECT');
 const T_CONNACK = typeKey('CONNACK');
 const T_PUBLISH = typeKey('PUBLISH');
@@ -160,28 +167,28 @@ export class JsonlWriter {
     this.write(r, LINE_END);
   }
 
-  private write(r: PacketRow, end: Uint8Array): void {
+  private write(r: PacketRow, end: Ascii): void {
     const o = this.out;
     o.reserve(HEAD_ROOM + r.time.length + r.src.length + r.dst.length + r.info.length);
-    let pos = rowHead(o.buf, o.pos, r);
+    let pos = rowHead(o.buf, o.view, o.pos, r);
     if (pos > o.buf.length) {
       o.reserve(pos - o.pos);
-      pos = rowHead(o.buf, o.pos, r);
+      pos = rowHead(o.buf, o.view, o.pos, r);
     }
     o.pos = pos;
     const ms = r.messages;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i]!;
       o.reserve(pduEstimate(m));
-      pos = message(o.buf, o.words, o.pos, m, i > 0);
+      pos = message(o.buf, o.view, o.pos, m, i > 0);
       if (pos > o.buf.length) {
         o.reserve(pos - o.pos);
-        pos = message(o.buf, o.words, o.pos, m, i > 0);
+        pos = message(o.buf, o.view, o.pos, m, i > 0);
       }
       o.pos = pos;
     }
     o.reserve(end.length);
-    o.pos = put(o.buf, o.pos, end);
+    o.pos = put(o.buf, o.view, o.pos, end);
   }
 }
 
@@ -191,154 +198,154 @@ function pduEstimate(m: MqttMessage): number {
   return PDU_ROOM;
 }
 
-function rowHead(buf: Buffer, pos: number, r: PacketRow): number {
-  pos = put(buf, pos, ROW_NO);
+function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow): number {
+  pos = put(buf, view, pos, ROW_NO);
   pos = int(buf, pos, r.no);
-  pos = put(buf, pos, ROW_TIME);
+  pos = put(buf, view, pos, ROW_TIME);
   pos = raw(buf, pos, r.time);
-  pos = put(buf, pos, ROW_SRC);
+  pos = put(buf, view, pos, ROW_SRC);
   pos = str(buf, pos, r.src);
-  pos = put(buf, pos, ROW_DST);
+  pos = put(buf, view, pos, ROW_DST);
   pos = str(buf, pos, r.dst);
-  pos = put(buf, pos, ROW_SRCPORT);
+  pos = put(buf, view, pos, ROW_SRCPORT);
   pos = int(buf, pos, r.srcPort);
-  pos = put(buf, pos, ROW_DSTPORT);
+  pos = put(buf, view, pos, ROW_DSTPORT);
   pos = int(buf, pos, r.dstPort);
-  pos = put(buf, pos, ROW_LENGTH);
+  pos = put(buf, view, pos, ROW_LENGTH);
   pos = int(buf, pos, r.length);
-  pos = put(buf, pos, ROW_INFO);
+  pos = put(buf, view, pos, ROW_INFO);
   pos = str(buf, pos, r.info);
-  return put(buf, pos, ROW_PDUS);
+  return put(buf, view, pos, ROW_PDUS);
 }
 
-function message(buf: Buffer, words: Uint16Array, pos: number, m: MqttMessage, next: boolean): number {
+function message(buf: Buffer, view: DataView, pos: number, m: MqttMessage, next: boolean): number {
   const r = m.result;
-  pos = put(buf, pos, next ? MSG_NEXT : MSG_FIRST);
+  pos = put(buf, view, pos, next ? MSG_NEXT : MSG_FIRST);
   pos = int(buf, pos, m.conn.id);
   const v = m.version;
   if (v === 3 || v === 4 || v === 5) {
-    pos = put(buf, pos, DIR_VERSION[(v - 3) * 2 + (m.dir === 'c2s' ? 0 : 1)]!);
+    pos = put(buf, view, pos, DIR_VERSION[(v - 3) * 2 + (m.dir === 'c2s' ? 0 : 1)]!);
   } else {
-    pos = put(buf, pos, m.dir === 'c2s' ? DIR_C2S : DIR_S2C);
+    pos = put(buf, view, pos, m.dir === 'c2s' ? DIR_C2S : DIR_S2C);
     pos = int(buf, pos, v);
   }
-  if (r.packet) pos = packet(buf, words, pos, r.packet);
-  else if (r.status === 'malformed') pos = intField(buf, pos, K_HEADER_FLAGS, r.headerFlags);
+  if (r.packet) pos = packet(buf, view, pos, r.packet);
+  else if (r.status === 'malformed') pos = intField(buf, view, pos, K_HEADER_FLAGS, r.headerFlags);
   if (r.status === 'malformed') {
-    pos = put(buf, pos, K_MALFORMED);
+    pos = put(buf, view, pos, K_MALFORMED);
     pos = str(buf, pos, r.reason);
-    pos = intField(buf, pos, K_OFFSET, r.offset);
+    pos = intField(buf, view, pos, K_OFFSET, r.offset);
     buf[pos++] = 0x7d; // }
   }
-  if (r.packet && r.packet.notes.length) pos = notes(buf, pos, r.packet.notes);
+  if (r.packet && r.packet.notes.length) pos = notes(buf, view, pos, r.packet.notes);
   buf[pos++] = 0x7d; // }
   return pos;
 }
 
 /** `,"type":"T","header_flags":F,"remaining_length":L` */
-function fixedHeader(buf: Buffer, pos: number, typeKey: Uint8Array, p: MqttPacket): number {
-  pos = put(buf, pos, typeKey);
+function fixedHeader(buf: Buffer, view: DataView, pos: number, typeKey: Ascii, p: MqttPacket): number {
+  pos = put(buf, view, pos, typeKey);
   pos = int(buf, pos, p.headerFlags);
-  pos = put(buf, pos, K_REMAINING_LENGTH);
+  pos = put(buf, view, pos, K_REMAINING_LENGTH);
   return int(buf, pos, p.remainingLength);
 }
 
-function packet(buf: Buffer, words: Uint16Array, pos: number, p: MqttPacket): number {
+function packet(buf: Buffer, view: DataView, pos: number, p: MqttPacket): number {
   switch (p.type) {
     case 'PUBLISH': {
-      pos = fixedHeader(buf, pos, T_PUBLISH, p);
+      pos = fixedHeader(buf, view, pos, T_PUBLISH, p);
       const q = p.qos;
       if (q === 0 || q === 1 || q === 2 || q === 3) {
-        pos = put(buf, pos, PUBLISH_FLAGS[(p.dup ? 8 : 0) | (q << 1) | (p.retain ? 1 : 0)]!);
+        pos = put(buf, view, pos, PUBLISH_FLAGS[(p.dup ? 8 : 0) | (q << 1) | (p.retain ? 1 : 0)]!);
       } else {
-        pos = boolField(buf, pos, K_DUP, p.dup);
-        pos = intField(buf, pos, K_QOS, q);
-        pos = boolField(buf, pos, K_RETAIN, p.retain);
-        pos = put(buf, pos, K_TOPIC);
+        pos = boolField(buf, view, pos, K_DUP, p.dup);
+        pos = intField(buf, view, pos, K_QOS, q);
+        pos = boolField(buf, view, pos, K_RETAIN, p.retain);
+        pos = put(buf, view, pos, K_TOPIC);
       }
       pos = str(buf, pos, p.topic);
-      if (p.packetId !== undefined) pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      pos = intField(buf, pos, K_PAYLOAD_LENGTH, p.payload.length);
-      pos = put(buf, pos, K_PAYLOAD);
-      return hex(buf, words, pos, p.payload);
+      if (p.packetId !== undefined) pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      pos = intField(buf, view, pos, K_PAYLOAD_LENGTH, p.payload.length);
+      pos = put(buf, view, pos, K_PAYLOAD);
+      return hex(buf, view, pos, p.payload);
     }
     case 'PUBACK':
     case 'PUBREC':
     case 'PUBREL':
     case 'PUBCOMP': {
       const t = p.type === 'PUBACK' ? T_PUBACK : p.type === 'PUBREC' ? T_PUBREC : p.type === 'PUBREL' ? T_PUBREL : T_PUBCOMP;
-      pos = fixedHeader(buf, pos, t, p);
-      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.reasonCode !== undefined) pos = intField(buf, pos, K_REASON_CODE, p.reasonCode);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = fixedHeader(buf, view, pos, t, p);
+      pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.reasonCode !== undefined) pos = intField(buf, view, pos, K_REASON_CODE, p.reasonCode);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
       return pos;
     }
     case 'CONNECT':
-      pos = fixedHeader(buf, pos, T_CONNECT, p);
-      pos = put(buf, pos, K_PROTOCOL_NAME);
+      pos = fixedHeader(buf, view, pos, T_CONNECT, p);
+      pos = put(buf, view, pos, K_PROTOCOL_NAME);
       pos = str(buf, pos, p.protocolName);
-      pos = intField(buf, pos, K_PROTOCOL_LEVEL, p.protocolLevel);
-      pos = intField(buf, pos, K_CONNECT_FLAGS, p.connectFlags);
-      pos = boolField(buf, pos, K_CLEAN_SESSION, p.cleanSession);
-      pos = boolField(buf, pos, K_WILL_FLAG, p.willFlag);
-      pos = intField(buf, pos, K_WILL_QOS, p.willQos);
-      pos = boolField(buf, pos, K_WILL_RETAIN, p.willRetain);
-      pos = boolField(buf, pos, K_USERNAME_FLAG, p.usernameFlag);
-      pos = boolField(buf, pos, K_PASSWORD_FLAG, p.passwordFlag);
-      pos = intField(buf, pos, K_KEEP_ALIVE, p.keepAlive);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      pos = put(buf, pos, K_CLIENT_ID);
+      pos = intField(buf, view, pos, K_PROTOCOL_LEVEL, p.protocolLevel);
+      pos = intField(buf, view, pos, K_CONNECT_FLAGS, p.connectFlags);
+      pos = boolField(buf, view, pos, K_CLEAN_SESSION, p.cleanSession);
+      pos = boolField(buf, view, pos, K_WILL_FLAG, p.willFlag);
+      pos = intField(buf, view, pos, K_WILL_QOS, p.willQos);
+      pos = boolField(buf, view, pos, K_WILL_RETAIN, p.willRetain);
+      pos = boolField(buf, view, pos, K_USERNAME_FLAG, p.usernameFlag);
+      pos = boolField(buf, view, pos, K_PASSWORD_FLAG, p.passwordFlag);
+      pos = intField(buf, view, pos, K_KEEP_ALIVE, p.keepAlive);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, view, pos, K_CLIENT_ID);
       pos = str(buf, pos, p.clientId);
-      if (p.willProperties) pos = props(buf, words, pos, K_WILL_PROPERTIES, p.willProperties);
+      if (p.willProperties) pos = props(buf, view, pos, K_WILL_PROPERTIES, p.willProperties);
       if (p.willTopic !== undefined) {
-        pos = put(buf, pos, K_WILL_TOPIC);
+        pos = put(buf, view, pos, K_WILL_TOPIC);
         pos = str(buf, pos, p.willTopic);
       }
       if (p.willPayload) {
-        pos = put(buf, pos, K_WILL_PAYLOAD);
-        pos = hex(buf, words, pos, p.willPayload);
+        pos = put(buf, view, pos, K_WILL_PAYLOAD);
+        pos = hex(buf, view, pos, p.willPayload);
       }
       if (p.username !== undefined) {
-        pos = put(buf, pos, K_USERNAME);
+        pos = put(buf, view, pos, K_USERNAME);
         pos = str(buf, pos, p.username);
       }
       if (p.password) {
-        pos = put(buf, pos, K_PASSWORD);
-        pos = hex(buf, words, pos, p.password);
+        pos = put(buf, view, pos, K_PASSWORD);
+        pos = hex(buf, view, pos, p.password);
       }
       return pos;
     case 'CONNACK':
-      pos = fixedHeader(buf, pos, T_CONNACK, p);
-      pos = boolField(buf, pos, K_SESSION_PRESENT, p.sessionPresent);
-      pos = intField(buf, pos, K_RETURN_CODE, p.returnCode);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = fixedHeader(buf, view, pos, T_CONNACK, p);
+      pos = boolField(buf, view, pos, K_SESSION_PRESENT, p.sessionPresent);
+      pos = intField(buf, view, pos, K_RETURN_CODE, p.returnCode);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
       return pos;
     case 'SUBSCRIBE':
-      pos = fixedHeader(buf, pos, T_SUBSCRIBE, p);
-      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      pos = put(buf, pos, K_SUBSCRIPTIONS);
+      pos = fixedHeader(buf, view, pos, T_SUBSCRIBE, p);
+      pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, view, pos, K_SUBSCRIPTIONS);
       for (let i = 0; i < p.subscriptions.length; i++) {
         const s = p.subscriptions[i]!;
-        pos = put(buf, pos, i === 0 ? SUB_FIRST : SUB_NEXT);
+        pos = put(buf, view, pos, i === 0 ? SUB_FIRST : SUB_NEXT);
         pos = str(buf, pos, s.filter);
-        pos = intField(buf, pos, K_QOS, s.qos);
-        pos = intField(buf, pos, SUB_OPTIONS, s.options);
+        pos = intField(buf, view, pos, K_QOS, s.qos);
+        pos = intField(buf, view, pos, SUB_OPTIONS, s.options);
         buf[pos++] = 0x7d; // }
       }
       buf[pos++] = 0x5d; // ]
       return pos;
     case 'SUBACK':
-      pos = fixedHeader(buf, pos, T_SUBACK, p);
-      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      return intArray(buf, pos, K_RETURN_CODES, p.returnCodes);
+      pos = fixedHeader(buf, view, pos, T_SUBACK, p);
+      pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      return intArray(buf, view, pos, K_RETURN_CODES, p.returnCodes);
     case 'UNSUBSCRIBE':
-      pos = fixedHeader(buf, pos, T_UNSUBSCRIBE, p);
-      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      pos = put(buf, pos, K_FILTERS);
+      pos = fixedHeader(buf, view, pos, T_UNSUBSCRIBE, p);
+      pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      pos = put(buf, view, pos, K_FILTERS);
       for (let i = 0; i < p.filters.length; i++) {
         if (i > 0) buf[pos++] = COMMA;
         pos = str(buf, pos, p.filters[i]!);
@@ -346,42 +353,42 @@ function packet(buf: Buffer, words: Uint16Array, pos: number, p: MqttPacket): nu
       buf[pos++] = 0x5d; // ]
       return pos;
     case 'UNSUBACK':
-      pos = fixedHeader(buf, pos, T_UNSUBACK, p);
-      pos = intField(buf, pos, K_PACKET_ID, p.packetId);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
-      if (p.reasonCodes) pos = intArray(buf, pos, K_REASON_CODES, p.reasonCodes);
+      pos = fixedHeader(buf, view, pos, T_UNSUBACK, p);
+      pos = intField(buf, view, pos, K_PACKET_ID, p.packetId);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
+      if (p.reasonCodes) pos = intArray(buf, view, pos, K_REASON_CODES, p.reasonCodes);
       return pos;
     case 'DISCONNECT':
     case 'AUTH':
-      pos = fixedHeader(buf, pos, p.type === 'DISCONNECT' ? T_DISCONNECT : T_AUTH, p);
-      if (p.reasonCode !== undefined) pos = intField(buf, pos, K_REASON_CODE, p.reasonCode);
-      if (p.properties) pos = props(buf, words, pos, K_PROPERTIES, p.properties);
+      pos = fixedHeader(buf, view, pos, p.type === 'DISCONNECT' ? T_DISCONNECT : T_AUTH, p);
+      if (p.reasonCode !== undefined) pos = intField(buf, view, pos, K_REASON_CODE, p.reasonCode);
+      if (p.properties) pos = props(buf, view, pos, K_PROPERTIES, p.properties);
       return pos;
     case 'PINGREQ':
-      return fixedHeader(buf, pos, T_PINGREQ, p);
+      return fixedHeader(buf, view, pos, T_PINGREQ, p);
     case 'PINGRESP':
-      return fixedHeader(buf, pos, T_PINGRESP, p);
+      return fixedHeader(buf, view, pos, T_PINGRESP, p);
     case 'RESERVED':
-      return fixedHeader(buf, pos, T_RESERVED, p);
+      return fixedHeader(buf, view, pos, T_RESERVED, p);
   }
 }
 
 // --- lists --------------------------------------------------------------------------------------
 
-function props(buf: Buffer, words: Uint16Array, pos: number, key: Uint8Array, list: Property[]): number {
-  pos = put(buf, pos, key);
+function props(buf: Buffer, view: DataView, pos: number, key: Ascii, list: Property[]): number {
+  pos = put(buf, view, pos, key);
   buf[pos++] = 0x5b; // [
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
-    pos = put(buf, pos, i === 0 ? PROP_FIRST : PROP_NEXT);
+    pos = put(buf, view, pos, i === 0 ? PROP_FIRST : PROP_NEXT);
     pos = int(buf, pos, p.id);
-    pos = put(buf, pos, PROP_NAME);
+    pos = put(buf, view, pos, PROP_NAME);
     pos = str(buf, pos, p.name);
-    pos = put(buf, pos, PROP_VALUE);
+    pos = put(buf, view, pos, PROP_VALUE);
     const v = p.value;
     if (typeof v === 'number') pos = int(buf, pos, v);
     else if (typeof v === 'string') pos = str(buf, pos, v);
-    else if (v instanceof Uint8Array) pos = hex(buf, words, pos, v);
+    else if (v instanceof Uint8Array) pos = hex(buf, view, pos, v);
     else {
       buf[pos++] = 0x5b; // [
       pos = str(buf, pos, v[0]);
@@ -395,15 +402,15 @@ function props(buf: Buffer, words: Uint16Array, pos: number, key: Uint8Array, li
   return pos;
 }
 
-function notes(buf: Buffer, pos: number, list: DecodeNote[]): number {
-  pos = put(buf, pos, K_NOTES);
+function notes(buf: Buffer, view: DataView, pos: number, list: DecodeNote[]): number {
+  pos = put(buf, view, pos, K_NOTES);
   for (let i = 0; i < list.length; i++) {
     const n = list[i]!;
-    pos = put(buf, pos, i === 0 ? NOTE_FIRST : NOTE_NEXT);
+    pos = put(buf, view, pos, i === 0 ? NOTE_FIRST : NOTE_NEXT);
     pos = str(buf, pos, n.code);
-    pos = put(buf, pos, NOTE_MESSAGE);
+    pos = put(buf, view, pos, NOTE_MESSAGE);
     pos = str(buf, pos, n.message);
-    pos = intField(buf, pos, K_OFFSET, n.offset);
+    pos = intField(buf, view, pos, K_OFFSET, n.offset);
     buf[pos++] = 0x7d; // }
   }
   buf[pos++] = 0x5d; // ]
@@ -411,8 +418,8 @@ function notes(buf: Buffer, pos: number, list: DecodeNote[]): number {
 }
 
 /** `key` ends with the opening `[`. */
-function intArray(buf: Buffer, pos: number, key: Uint8Array, values: number[]): number {
-  pos = put(buf, pos, key);
+function intArray(buf: Buffer, view: DataView, pos: number, key: Ascii, values: number[]): number {
+  pos = put(buf, view, pos, key);
   for (let i = 0; i < values.length; i++) {
     if (i > 0) buf[pos++] = COMMA;
     pos = int(buf, pos, values[i]!);
@@ -421,20 +428,28 @@ function intArray(buf: Buffer, pos: number, key: Uint8Array, values: number[]): 
   return pos;
 }
 
-function intField(buf: Buffer, pos: number, key: Uint8Array, v: number): number {
-  return int(buf, put(buf, pos, key), v);
+function intField(buf: Buffer, view: DataView, pos: number, key: Ascii, v: number): number {
+  return int(buf, put(buf, view, pos, key), v);
 }
 
-function boolField(buf: Buffer, pos: number, key: Uint8Array, v: boolean): number {
-  return put(buf, put(buf, pos, key), v ? TRUE : FALSE);
+function boolField(buf: Buffer, view: DataView, pos: number, key: Ascii, v: boolean): number {
+  return put(buf, view, put(buf, view, pos, key), v ? TRUE : FALSE);
 }
 
 // --- primitives: write at pos, return the position after; nothing checks room (see the top) -----
 
-function put(buf: Buffer, pos: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
-  return pos + n;
+/** Eight bytes a store while the buffer has room for the padded chunks; byte by byte (dropping
+ *  what falls past the end, see the top) near the end. */
+function put(buf: Buffer, view: DataView, pos: number, text: Ascii): number {
+  const chunks = text.chunks;
+  const n = chunks.length;
+  if (pos + 8 * n <= view.byteLength) {
+    for (let i = 0; i < n; i++) view.setFloat64(pos + 8 * i, chunks[i]!, true);
+  } else {
+    const bytes = text.bytes;
+    for (let i = 0; i < bytes.length; i++) buf[pos + i] = bytes[i]!;
+  }
+  return pos + text.length;
 }
 
 /** ASCII text known to need no escaping (the time's digits, a number's JSON text). */
@@ -489,31 +504,25 @@ function escaped(buf: Buffer, pos: number, s: string): number {
   return pos + n;
 }
 
-/** Payloads are most of the output: two digits per 16-bit store. At an odd position each
- *  store straddles two bytes: the second digit of one byte and the first of the next. */
-function hex(buf: Buffer, words: Uint16Array, pos: number, bytes: Uint8Array): number {
+/** Payloads are most of the output: four digits (two bytes) per store, at any alignment. */
+function hex(buf: Buffer, view: DataView, pos: number, bytes: Uint8Array): number {
   const n = bytes.length;
   buf[pos++] = QUOTE;
-  if (n >= 8 && (pos & 1) === 0) {
-    let w = pos >> 1;
-    for (let i = 0; i < n; i++) words[w++] = HEX_PAIRS16[bytes[i]!]!;
-    pos = w << 1;
-  } else if (n >= 8 && LITTLE_ENDIAN) {
-    let prev = HEX_PAIRS16[bytes[0]!]!;
-    buf[pos] = prev & 0xff;
-    let w = (pos + 1) >> 1;
-    for (let i = 1; i < n; i++) {
-      const cur = HEX_PAIRS16[bytes[i]!]!;
-      words[w++] = (prev >>> 8) | ((cur & 0xff) << 8);
-      prev = cur;
+  if (pos + 2 * n <= view.byteLength) {
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      view.setUint32(pos, HEX_PAIRS16[bytes[i]!]! | (HEX_PAIRS16[bytes[i + 1]!]! << 16), true);
+      pos += 4;
     }
-    pos += 2 * n;
-    buf[pos - 1] = prev >>> 8;
+    if (i < n) {
+      view.setUint16(pos, HEX_PAIRS16[bytes[i]!]!, true);
+      pos += 2;
+    }
   } else {
     for (let i = 0; i < n; i++) {
-      const b = bytes[i]! << 1;
-      buf[pos++] = HEX_PAIRS[b]!;
-      buf[pos++] = HEX_PAIRS[b + 1]!;
+      const w = HEX_PAIRS16[bytes[i]!]!;
+      buf[pos++] = w & 0xff;
+      buf[pos++] = w >> 8;
     }
   }
   buf[pos++] = QUOTE;
