@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { dissectCapture, type DissectSummary } from '../pipeline/dissect.js';
-import { Shard } from '../pipeline/shard.js';
+import { PROVISIONAL, Shard } from '../pipeline/shard.js';
 import type { PacketRow } from '../pipeline/rows.js';
 import { JsonlWriter } from '../render/jsonl-writer.js';
 import { ByteOutput } from './output.js';
@@ -16,7 +16,8 @@ export interface JsonlWorkerData {
   index: number;
   count: number;
   memory: SharedArrayBuffer;
-  /** [outstanding batches per worker]: the main thread counts them down as it writes them. */
+  /** [outstanding batches per worker, then 'the main thread waits for you' per worker]: the main
+   *  thread counts the batches down as it writes them. */
   flow: SharedArrayBuffer;
   ports: number[];
   mqttVersion?: MqttVersion;
@@ -47,67 +48,155 @@ export const MAX_OUTSTANDING = 4;
 const BATCH_BYTES = 1 << 18;
 const MAX_ROWS = 1 << 14;
 
+const STREAM_KEY = Buffer.from('"stream":');
+
 /**
  * A ByteOutput whose full buffer becomes a batch (sent to the main thread) instead of a write.
- * A row cut by a full buffer moves to the next batch whole.
+ * A row cut by a full buffer moves to the next batch whole. Rows written with a provisional
+ * connection id (see shard.ts) are held back until the id is settled, then patched and sent.
  */
 class BatchOutput extends ByteOutput {
   private frames = new Int32Array(MAX_ROWS);
   private ends = new Int32Array(MAX_ROWS);
+  /** The provisional connection id in each row, or -1. */
+  private prov = new Int32Array(MAX_ROWS);
   private rows = 0;
   /** End of the last complete row in `buf`. */
   private rowsEnd = 0;
+  /** Flush once this much is written (raised while rows are held back, so they are not copied
+   *  again at every row). */
+  private flushAt = BATCH_BYTES - 4096;
 
   constructor(
     private readonly send: (batch: RowBatch, transfer: ArrayBuffer[]) => void,
     private readonly index: number,
-    private readonly shard: () => Shard,
+    private readonly shard: Shard,
     private readonly outstanding: Int32Array,
   ) {
     super(-1, BATCH_BYTES);
   }
 
-  endRow(frameNo: number): void {
+  endRow(frameNo: number, connectionId: number): void {
     this.frames[this.rows] = frameNo;
     this.ends[this.rows] = this.pos;
+    this.prov[this.rows] = connectionId >= PROVISIONAL ? connectionId : -1;
     this.rows++;
     this.rowsEnd = this.pos;
-    if (this.rows === MAX_ROWS || this.pos >= BATCH_BYTES - 4096) this.flush();
+    if (this.rows === this.frames.length || this.pos >= this.flushAt) this.flush();
   }
 
-  /** Sends the complete rows (also with none: the main thread learns how far we are). */
+  /** Rows not yet sent (complete or being written). */
+  get holding(): boolean {
+    return this.pos > 0;
+  }
+
+  /**
+   * Sends the rows that can go: those before the first row whose connection id is still
+   * provisional (patched where their ids were settled since). Also sent with no rows: the main
+   * thread learns how far this worker is (`upTo`).
+   */
   override flush(): void {
-    // The start of a row cut by a full buffer: copied out before the buffer is handed over.
-    const partial = Buffer.from(this.buf.subarray(this.rowsEnd, this.pos));
-    const bytes = this.buf.subarray(0, this.rowsEnd);
-    const frames = this.frames.subarray(0, this.rows);
-    const ends = this.ends.subarray(0, this.rows);
-    const batch: RowBatch = { type: 'rows', index: this.index, bytes, frames, ends, upTo: this.shard().progress };
+    this.shard.resolve(false);
+    const renames = this.shard.renames;
+    let cut = 0;
+    let patch = false;
+    for (; cut < this.rows; cut++) {
+      const p = this.prov[cut]!;
+      if (p < 0) continue;
+      if (!renames.has(p)) break;
+      patch = true;
+    }
+    const cutAt = cut === 0 ? 0 : this.ends[cut - 1]!;
+    const upTo = cut < this.rows ? this.frames[cut]! : this.shard.progress;
+    // What stays: the held-back rows and a row being written, copied out before the buffer goes.
+    const keep = Buffer.from(this.buf.subarray(cutAt, this.pos));
+    const keptRows = this.rows - cut;
+    const keptFrames = this.frames.slice(cut, this.rows);
+    const keptEnds = this.ends.slice(cut, this.rows).map((e) => e - cutAt);
+    const keptProv = this.prov.slice(cut, this.rows);
+    let batch: RowBatch;
+    let transfer: ArrayBuffer[];
+    if (patch) {
+      batch = this.patched(cut, upTo);
+      transfer = [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer];
+    } else {
+      batch = { type: 'rows', index: this.index, bytes: this.buf.subarray(0, cutAt), frames: this.frames.subarray(0, cut), ends: this.ends.subarray(0, cut), upTo };
+      transfer = [this.buf.buffer as ArrayBuffer, this.ends.buffer as ArrayBuffer];
+    }
+    transfer.push(this.frames.buffer as ArrayBuffer);
     Atomics.add(this.outstanding, this.index, 1);
-    this.send(batch, [this.buf.buffer as ArrayBuffer, this.frames.buffer as ArrayBuffer, this.ends.buffer as ArrayBuffer]);
+    this.send(batch, transfer);
+    // Nothing held and no row half-written (which may carry a provisional id from before it was
+    // settled): no row needs the renames any more.
+    if (keep.length === 0) renames.clear();
+
+    this.flushAt = Math.max(BATCH_BYTES - 4096, keep.length + (BATCH_BYTES >> 2));
+    const size = Math.max(BATCH_BYTES, this.flushAt + 4096);
+    const fresh = Buffer.from(new ArrayBuffer(size + (size & 1)));
+    fresh.set(keep, 0);
+    this.buf = fresh; // (the setter keeps ByteOutput's other views on it)
+    this.pos = keep.length;
+    this.frames = new Int32Array(Math.max(MAX_ROWS, keptRows * 2));
+    this.ends = new Int32Array(this.frames.length);
+    this.prov = new Int32Array(this.frames.length);
+    this.frames.set(keptFrames);
+    this.ends.set(keptEnds);
+    this.prov.set(keptProv);
+    this.rows = keptRows;
+    this.rowsEnd = keptRows === 0 ? 0 : this.ends[keptRows - 1]!;
     this.waitForRoom();
-    const size = Math.max(BATCH_BYTES, partial.length * 2);
-    const fresh = Buffer.from(new ArrayBuffer(size));
-    fresh.set(partial, 0);
-    this.buf = fresh;
-    this.words = new Uint16Array(fresh.buffer, 0, fresh.length >> 1);
-    this.pos = partial.length;
-    this.rowsEnd = 0;
-    this.rows = 0;
-    this.frames = new Int32Array(MAX_ROWS);
-    this.ends = new Int32Array(MAX_ROWS);
   }
 
   override reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     if (this.rowsEnd > 0) this.flush();
+    // Rows held back for a provisional id fill the buffer: wait for the other workers to pass
+    // their births (what could go has gone, so they are not waiting for us), then send them.
+    while (this.pos + n > this.buf.length && this.rows > 0 && this.shard.pending > 0) {
+      this.shard.resolve(true);
+      this.flush();
+    }
     if (this.pos + n > this.buf.length) {
-      // One row larger than the buffer: grow it, keeping what the row has written so far.
-      const bigger = Buffer.from(new ArrayBuffer(Math.max(this.buf.length * 2, this.pos + n + (n & 1))));
+      // One row larger than the buffer: grow it, keeping what is in it.
+      const size = Math.max(this.buf.length * 2, this.pos + n);
+      const bigger = Buffer.from(new ArrayBuffer(size + (size & 1)));
       bigger.set(this.buf.subarray(0, this.pos), 0);
       this.buf = bigger;
-      this.words = new Uint16Array(bigger.buffer, 0, bigger.length >> 1);
     }
+  }
+
+  /** Rows [0, cut) with each provisional `"stream":N` replaced by the settled id. */
+  private patched(cut: number, upTo: number): RowBatch {
+    const renames = this.shard.renames;
+    const src = this.buf;
+    const out = Buffer.from(new ArrayBuffer(this.ends[cut - 1]! + 16 * cut));
+    const ends = new Int32Array(cut);
+    let o = 0;
+    let start = 0;
+    for (let r = 0; r < cut; r++) {
+      const end = this.ends[r]!;
+      const p = this.prov[r]!;
+      if (p < 0) {
+        o += src.copy(out, o, start, end);
+      } else {
+        // The key cannot occur inside a string value: a quote there is escaped (\").
+        let at = start;
+        for (;;) {
+          const k = src.indexOf(STREAM_KEY, at);
+          if (k < 0 || k >= end) break;
+          let d = k + STREAM_KEY.length;
+          let v = 0;
+          while (src[d]! >= 0x30 && src[d]! <= 0x39) v = v * 10 + (src[d++]! - 0x30);
+          o += src.copy(out, o, at, k + STREAM_KEY.length);
+          o += out.write(String(v === p ? renames.get(p)! : v), o, 'latin1');
+          at = d;
+        }
+        o += src.copy(out, o, at, end);
+      }
+      ends[r] = o;
+      start = end;
+    }
+    return { type: 'rows', index: this.index, bytes: out.subarray(0, o), frames: this.frames.subarray(0, cut), ends, upTo };
   }
 
   private waitForRoom(): void {
@@ -125,7 +214,7 @@ async function run(data: JsonlWorkerData): Promise<void> {
   const outstanding = new Int32Array(data.flow);
   let out: BatchOutput | null = null;
   const shard = new Shard(data.index, data.count, data.memory, { onBlock: () => out?.flush() });
-  out = new BatchOutput(post, data.index, () => shard, outstanding);
+  out = new BatchOutput(post, data.index, shard, outstanding);
   const json = new JsonlWriter(out);
   const o = out;
   let lastPercent = -1;
@@ -134,8 +223,10 @@ async function run(data: JsonlWorkerData): Promise<void> {
       data.capture,
       {
         row: (r: PacketRow) => {
+          // The id before writing: a big row's buffer may fill and settle the id half-way.
+          const id = r.messages[0]!.conn.id;
           json.line(r);
-          o.endRow(r.no);
+          o.endRow(r.no, id);
         },
       },
       {
@@ -145,8 +236,12 @@ async function run(data: JsonlWorkerData): Promise<void> {
         onWarning: (message) => post({ type: 'warning', message }),
         onConnectionWarning: (frameNo, message) => post({ type: 'connection-warning', frameNo, message }),
         onProgress: (bytesRead, totalBytes) => {
-          // Every chunk read also tells the main thread how far this worker is, rows or not.
-          o.flush();
+          // The main thread waits for word of how far we are (its other rows cannot go before
+          // ours): send what we have, rows or not.
+          if (Atomics.load(outstanding, data.count + data.index) !== 0) {
+            Atomics.store(outstanding, data.count + data.index, 0);
+            o.flush();
+          }
           if (!data.progress || data.index !== 0 || !totalBytes) return;
           const percent = Math.floor((100 * bytesRead) / totalBytes);
           if (percent !== lastPercent) {
@@ -156,7 +251,11 @@ async function run(data: JsonlWorkerData): Promise<void> {
         },
       },
     );
+    // The ids still provisional are settled once the others get there (or finish).
+    shard.resolve(true);
     o.flush();
+    // Every row must have gone: a row held back for good would be a row silently lost.
+    if (o.holding) throw new Error(`jsonl worker ${data.index}: rows left unsent at the end (a connection id never settled)`);
     post({ type: 'done', summary });
   } catch (err) {
     shard.finish(); // never leave the other workers waiting for us

@@ -70,6 +70,8 @@ export class RowMerger {
     private readonly out: ByteOutput,
     /** A batch of worker k was written out (or was empty). */
     private readonly consumed: (k: number) => void,
+    /** Rows wait for word from worker k (a batch, even empty, to say how far it is). */
+    private readonly waitingFor: (k: number) => void = () => {},
   ) {
     this.lanes = Array.from({ length: count }, () => ({ batches: [], row: 0, upTo: 0, done: false }));
   }
@@ -107,15 +109,22 @@ export class RowMerger {
       }
       if (best < 0) return;
       let bound = Infinity;
+      let bounder = -1;
       for (let k = 0; k < this.lanes.length; k++) {
         if (k === best) continue;
         const l = this.lanes[k]!;
         const f = this.head(k);
         // Without a row in hand, a running worker may still send rows from its upTo on.
         const b = f !== Infinity ? f : l.done ? Infinity : l.upTo;
-        if (b < bound) bound = b;
+        if (b < bound) {
+          bound = b;
+          bounder = k;
+        }
       }
-      if (bestFrame >= bound) return; // wait for a worker that is behind
+      if (bestFrame >= bound) {
+        this.waitingFor(bounder); // a worker that is behind, or has not said how far it is
+        return;
+      }
       this.writeRun(best, bound);
     }
   }
@@ -172,12 +181,17 @@ export function mergeSummaries(parts: DissectSummary[]): DissectSummary {
 /** The packet list as JSON Lines on stdout, dissected by `threads` workers. */
 export async function jsonlInParallel(capture: string, threads: number, options: DissectOptions, out = new ByteOutput()): Promise<DissectSummary> {
   const memory = shardMemory(threads);
-  const flow = new SharedArrayBuffer(4 * threads);
+  const flow = new SharedArrayBuffer(8 * threads);
   const outstanding = new Int32Array(flow);
-  const merger = new RowMerger(threads, out, (k) => {
-    Atomics.sub(outstanding, k, 1);
-    Atomics.notify(outstanding, k);
-  });
+  const merger = new RowMerger(
+    threads,
+    out,
+    (k) => {
+      Atomics.sub(outstanding, k, 1);
+      Atomics.notify(outstanding, k);
+    },
+    (k) => Atomics.store(outstanding, threads + k, 1),
+  );
   const workers: Worker[] = [];
   const summaries: DissectSummary[] = new Array(threads);
   let firstConnectionWarning: { frameNo: number; message: string } | null = null;
@@ -227,6 +241,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  if (!merger.empty) throw new Error('parallel packet list: rows left unmerged at the end');
   const summary = mergeSummaries(summaries);
   const w = firstConnectionWarning as { frameNo: number; message: string } | null;
   if (w) options.onWarning?.(w.message);

@@ -439,11 +439,17 @@ class Dissector {
     if (this.warnedDefaultVersion) return;
     this.warnedDefaultVersion = true;
     const say = this.opts.onConnectionWarning ?? ((_frameNo: number, message: string) => this.opts.onWarning?.(message));
-    say(
-      this.lastFrameNo,
-      `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
-        `decoding as MQTT ${versionName(st.version)} (use --mqtt-version to choose)`,
-    );
+    const frameNo = this.lastFrameNo;
+    const version = st.version;
+    const warn = () =>
+      say(
+        frameNo,
+        `no CONNECT captured for stream ${info.id} (${info.client.addr}:${info.client.port} → ${info.server.addr}:${info.server.port}); ` +
+          `decoding as MQTT ${versionName(version)} (use --mqtt-version to choose)`,
+      );
+    // Split across workers, the stream's number may not be settled yet.
+    if (this.shard) this.shard.whenNumbered(info, warn);
+    else warn();
   }
 
   /** The packet's Info text; v5 topic aliases are resolved per connection in capture order. */
@@ -467,7 +473,7 @@ class Dissector {
     const a = { addr: formatAddress(s.addrA), port: s.portA };
     const b = { addr: formatAddress(s.addrB), port: s.portB };
     return {
-      id: this.shard ? this.shard.connectionId(this.flushing ? END_FRAME : this.lastFrameNo) : this.nextConnId++,
+      id: this.shard ? 0 : this.nextConnId++, // a shard numbers it in becomeMqtt
       client: st.clientDir === 0 ? a : b,
       server: st.clientDir === 0 ? b : a,
       firstFrame: s.firstFrame,
@@ -481,6 +487,7 @@ class Dissector {
     st.kind = 'mqtt';
     st.version = this.defaultVersion;
     st.info = this.connectionInfo(s, st, frame, 'mqtt');
+    this.shard?.birth(this.flushing ? END_FRAME : this.lastFrameNo, st.info);
     this.summary.connections++;
     this.sink.connection?.(st.info);
   }

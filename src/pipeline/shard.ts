@@ -4,11 +4,12 @@
 // per connection (reassembly, framing, Wireshark's TCP flags, topic aliases) is unchanged.
 //
 // The one thing that is global is the MQTT connection id: connections are numbered in the order
-// they become MQTT, across all workers. A worker that sees a connection become MQTT at frame F
-// counts the births of the other workers before F. Each worker publishes, in shared memory, how
-// far it has got (every frame before `progress` is done) and a log of its births; the one ahead
-// waits for the one behind, which never waits for it in return (it is behind), so there is no
-// deadlock. Births are rare (one per connection), so the waits are short.
+// they become MQTT, across all workers. A connection born at frame F is numbered after the other
+// workers' births before F. Each worker publishes, in shared memory, how far it has got (every
+// frame before `progress` is done) and a log of its births. A worker ahead of another does not
+// wait for it: the new connection gets a provisional id (PROVISIONAL + its local number), its rows
+// are written with it, and the id is settled, and those rows patched, once the other worker has
+// passed F (see `resolve`, and jsonl-worker.ts for the patching).
 
 /** Slots per worker in the shared Int32Array. */
 const PROGRESS = 0;
@@ -19,6 +20,8 @@ const WAITER = 2;
 const RING = 1 << 15;
 /** Frame number standing for "after the last frame": births while flushing at capture end. */
 export const END_FRAME = 0x7fffffff;
+/** Provisional ids are PROVISIONAL + the worker's own birth count: far above any real id. */
+export const PROVISIONAL = 2_000_000_000;
 
 function headerSize(count: number): number {
   // progress, births, waiter, then one read cursor per other worker
@@ -39,6 +42,18 @@ export interface ShardHooks {
   onBlock?(): void;
 }
 
+/** Anything numbered by the shard: a ConnectionInfo. */
+export interface Numbered {
+  id: number;
+}
+
+interface Birth {
+  frameNo: number;
+  local: number;
+  conn: Numbered;
+  then: (() => void) | null;
+}
+
 /** Which connections one worker dissects, and the global connection numbering. */
 export class Shard {
   private readonly mem: Int32Array;
@@ -49,6 +64,12 @@ export class Shard {
   /** Births of each other worker counted so far (their log read up to here). */
   private readonly read: number[];
   private othersBefore = 0;
+  /** Own births whose id is still provisional, in frame order. */
+  private readonly unresolved: Birth[] = [];
+  private unresolvedHead = 0;
+  private resolving = false;
+  /** Provisional id → settled id, for rows written before the id was settled. */
+  readonly renames = new Map<number, number>();
 
   constructor(
     readonly index: number,
@@ -75,9 +96,10 @@ export class Shard {
       Atomics.store(this.mem, this.base + WAITER, 0);
       Atomics.notify(this.mem, at);
     }
-    // Read the others' logs now and then, even without births of our own, so they never fill.
-    if ((frameNo & 1023) === 0) {
-      for (let k = 0; k < this.count; k++) if (k !== this.index) this.consume(k, k * this.stride, frameNo);
+    if (this.unresolvedHead < this.unresolved.length) this.resolve(false);
+    else if ((frameNo & 1023) === 0) {
+      // Read the others' logs now and then, even without births of our own, so they never fill.
+      for (let k = 0; k < this.count; k++) if (k !== this.index) this.consume(k, frameNo);
     }
   }
 
@@ -91,42 +113,88 @@ export class Shard {
     return Atomics.load(this.mem, this.base + PROGRESS);
   }
 
-  /**
-   * The global id of a connection that becomes MQTT while this worker dissects frame `frameNo`:
-   * its own earlier births plus every other worker's births at earlier frames. At the end of the
-   * capture (`END_FRAME`) the workers cannot wait for each other (each may be flushing too), so
-   * a birth of the final flush counts only what the others have logged so far: its id may differ
-   * from one thread's, even repeat another worker's. Such connections make no row (no frame
-   * completes their packets), so the packet list, the only output made this way, is unaffected.
-   */
-  connectionId(frameNo: number): number {
-    for (let k = 0; k < this.count; k++) {
-      if (k === this.index) continue;
-      if (frameNo === END_FRAME) this.consume(k, k * this.stride, END_FRAME + 1);
-      else this.countBirthsBefore(k, frameNo);
-    }
-    this.logBirth(frameNo);
-    return this.births - 1 + this.othersBefore;
+  /** Connections still numbered provisionally. */
+  get pending(): number {
+    return this.unresolved.length - this.unresolvedHead;
   }
 
-  /** Reads worker k's births before `frameNo`, waiting until k has got that far. */
-  private countBirthsBefore(k: number, frameNo: number): void {
+  /**
+   * A connection became MQTT while this worker dissected frame `frameNo` (END_FRAME: while
+   * flushing at the end): `conn.id` is set, provisionally unless the others are already past.
+   */
+  birth(frameNo: number, conn: Numbered): void {
+    const local = this.births;
+    this.logBirth(frameNo);
+    conn.id = PROVISIONAL + local;
+    this.unresolved.push({ frameNo, local, conn, then: null });
+    this.resolve(false);
+  }
+
+  /** Runs `fn` once `conn` has its settled id (at once if it has). */
+  whenNumbered(conn: Numbered, fn: () => void): void {
+    if (conn.id < PROVISIONAL) return fn();
+    const b = this.unresolved.find((x, i) => i >= this.unresolvedHead && x.conn === conn);
+    if (b) b.then = fn;
+  }
+
+  /**
+   * Settles provisional ids in birth order, as far as the other workers have got (or, with
+   * `wait`, waiting for them). A birth of the final flush cannot wait (every worker may be
+   * flushing): it counts what the others have logged, so its id may differ from one thread's or
+   * repeat another worker's. Such connections make no row (no frame completes their packets).
+   */
+  resolve(wait: boolean): boolean {
+    // Not again from inside itself (a hook run while waiting): the outer call owns the queue.
+    if (this.resolving) return false;
+    this.resolving = true;
+    try {
+      return this.settle(wait);
+    } finally {
+      this.resolving = false;
+    }
+  }
+
+  private settle(wait: boolean): boolean {
+    while (this.unresolvedHead < this.unresolved.length) {
+      const b = this.unresolved[this.unresolvedHead]!;
+      for (let k = 0; k < this.count; k++) {
+        if (k === this.index) continue;
+        if (b.frameNo === END_FRAME) this.consume(k, END_FRAME + 1);
+        else if (!this.caughtUp(k, b.frameNo, wait)) return false;
+      }
+      const id = b.local + this.othersBefore;
+      this.renames.set(b.conn.id, id);
+      b.conn.id = id;
+      this.unresolvedHead++;
+      b.then?.();
+    }
+    this.unresolved.length = 0;
+    this.unresolvedHead = 0;
+    return true;
+  }
+
+  /** Has worker k dissected every frame before `frameNo`? Counts its births before it if so. */
+  private caughtUp(k: number, frameNo: number, wait: boolean): boolean {
     const kb = k * this.stride;
     for (;;) {
-      this.consume(k, kb, frameNo);
       const progress = Atomics.load(this.mem, kb + PROGRESS);
       if (progress >= frameNo) {
-        this.consume(k, kb, frameNo); // births logged before that progress was published
-        return;
+        this.consume(k, frameNo);
+        return true;
       }
+      if (!wait) return false;
       this.hooks.onBlock?.();
       Atomics.store(this.mem, kb + WAITER, 1);
       Atomics.wait(this.mem, kb + PROGRESS, progress, 50);
     }
   }
 
-  /** Counts k's logged births before `frameNo` and frees their log slots. */
-  private consume(k: number, kb: number, frameNo: number): void {
+  /** Counts k's logged births before `frameNo` and frees their log slots. Never past our own
+   *  first unsettled birth: its count must stop there. */
+  private consume(k: number, frameNo: number): void {
+    const first = this.unresolved[this.unresolvedHead];
+    if (first && first.frameNo !== END_FRAME && first.frameNo < frameNo) frameNo = first.frameNo;
+    const kb = k * this.stride;
     const logged = Atomics.load(this.mem, kb + BIRTHS);
     const ring = kb + headerSize(this.count);
     let r = this.read[k]!;

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dissectCapture, type DissectSummary } from '../../src/pipeline/dissect.js';
-import { Shard, shardMemory, END_FRAME } from '../../src/pipeline/shard.js';
+import { Shard, shardMemory, END_FRAME, PROVISIONAL } from '../../src/pipeline/shard.js';
 import { JsonlWriter } from '../../src/render/jsonl-writer.js';
 import { ByteOutput } from '../../src/cli/output.js';
 import { jsonlInParallel, mergeSummaries, RowMerger, jsonlThreads } from '../../src/cli/parallel-jsonl.js';
@@ -153,26 +153,47 @@ test('Shard: the two directions of a flow go to one worker; every hash to exactl
   }
 });
 
-test('Shard: connection ids follow the frame order of births across workers', () => {
-  // One thread plays both workers, always letting the other get far enough first (a real worker
-  // would wait for that).
+test('Shard: connection ids follow the frame order of births across workers, settled late when needed', () => {
+  // One thread plays both workers.
   const mem = shardMemory(2);
   const a = new Shard(0, 2, mem);
   const b = new Shard(1, 2, mem);
+  const conn = () => ({ id: -1 });
   b.passed(3);
   a.passed(4);
-  assert.equal(b.connectionId(3), 0, 'b at frame 3: the first birth');
+  const c3 = conn();
+  b.birth(3, c3);
+  assert.equal(c3.id, 0, 'b at frame 3, a already past it: settled at once');
   a.passed(5);
+  const c5 = conn();
+  a.birth(5, c5);
+  assert.ok(c5.id >= PROVISIONAL, 'a at frame 5 while b is at 3: provisional');
+  const provisional = c5.id;
   b.passed(6);
-  assert.equal(a.connectionId(5), 1, 'a at frame 5: after b at 3');
+  assert.equal(c5.id, provisional, 'nothing settles it until a looks again');
+  a.passed(6);
+  assert.equal(c5.id, 1, 'a at frame 6 sees b past 5: after b at 3');
+  assert.equal(a.renames.get(provisional), 1, 'rows written with the provisional id can be patched');
   b.passed(8);
+  const c8 = conn();
+  b.birth(8, c8);
+  assert.ok(c8.id >= PROVISIONAL, 'b at frame 8 while a is at 6');
+  let told = -1;
+  b.whenNumbered(c8, () => (told = c8.id));
+  a.passed(7);
+  const c7 = conn();
+  a.birth(7, c7);
+  assert.equal(c7.id, 2, 'a at 7, b already past it: settled at once, after 3 and 5');
+  assert.ok(c8.id >= PROVISIONAL, 'b at 8 has not looked again yet');
   a.passed(9);
-  assert.equal(b.connectionId(8), 2, 'b at frame 8: after 3 (b) and 5 (a)');
-  b.passed(10);
-  assert.equal(a.connectionId(9), 3, 'a at frame 9: after 3, 5, 8');
+  assert.equal(b.resolve(false), true);
+  assert.equal(c8.id, 3, 'b at 8: after 3, 5, 7');
+  assert.equal(told, 3, 'whenNumbered ran with the settled id');
   a.finish();
   assert.equal(a.progress, END_FRAME);
-  assert.equal(b.connectionId(END_FRAME), 4, 'a birth of the final flush comes after all others');
+  const cEnd = conn();
+  b.birth(END_FRAME, cEnd);
+  assert.equal(cEnd.id, 4, 'a birth of the final flush comes after all others');
 });
 
 test('mergeSummaries adds the per-connection counts and keeps the capture-wide ones once', async () => {
