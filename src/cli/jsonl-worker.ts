@@ -2,7 +2,7 @@
 // the connections and writes their rows as JSON Lines into batches, each with the frame number and
 // end offset of every row, which the main thread merges in frame order.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { dissectCapture, type DissectSummary } from '../pipeline/dissect.js';
 import { PROVISIONAL, Shard } from '../pipeline/shard.js';
 import type { PacketRow } from '../pipeline/rows.js';
@@ -22,6 +22,8 @@ export interface JsonlWorkerData {
   ports: number[];
   mqttVersion?: MqttVersion;
   progress: boolean;
+  /** The main thread hands written batches' buffers back here, for reuse. */
+  returns: MessagePort;
 }
 
 /** Rows with frame numbers before `upTo` are all in this batch or earlier ones. */
@@ -51,14 +53,41 @@ const MAX_ROWS = 1 << 14;
 const STREAM_KEY = Buffer.from('"stream":');
 
 /**
+ * Buffers the main thread has written out and handed back, by size: a batch's buffers are reused
+ * rather than allocated (allocating and collecting a quarter-MB buffer per batch cost as much as
+ * writing its JSON).
+ */
+class BufferPool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+
+  constructor(private readonly port: MessagePort | null) {}
+
+  take(size: number): ArrayBuffer {
+    this.collect();
+    return this.free.get(size)?.pop() ?? new ArrayBuffer(size);
+  }
+
+  private collect(): void {
+    if (!this.port) return;
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      for (const b of m.message as ArrayBuffer[]) {
+        let list = this.free.get(b.byteLength);
+        if (!list) this.free.set(b.byteLength, (list = []));
+        if (list.length < MAX_OUTSTANDING + 2) list.push(b);
+      }
+    }
+  }
+}
+
+/**
  * A ByteOutput whose full buffer becomes a batch (sent to the main thread) instead of a write.
  * A row cut by a full buffer moves to the next batch whole. Rows written with a provisional
  * connection id (see shard.ts) are held back until the id is settled, then patched and sent.
  */
 class BatchOutput extends ByteOutput {
-  private frames = new Int32Array(MAX_ROWS);
-  private ends = new Int32Array(MAX_ROWS);
-  /** The provisional connection id in each row, or -1. */
+  private frames: Int32Array;
+  private ends: Int32Array;
+  /** The provisional connection id in each row, or -1 (never sent: not pooled). */
   private prov = new Int32Array(MAX_ROWS);
   private rows = 0;
   /** End of the last complete row in `buf`. */
@@ -72,8 +101,11 @@ class BatchOutput extends ByteOutput {
     private readonly index: number,
     private readonly shard: Shard,
     private readonly outstanding: Int32Array,
+    private readonly pool: BufferPool,
   ) {
     super(-1, BATCH_BYTES);
+    this.frames = new Int32Array(pool.take(4 * MAX_ROWS));
+    this.ends = new Int32Array(pool.take(4 * MAX_ROWS));
   }
 
   endRow(frameNo: number, connectionId: number): void {
@@ -132,13 +164,14 @@ class BatchOutput extends ByteOutput {
 
     this.flushAt = Math.max(BATCH_BYTES - 4096, keep.length + (BATCH_BYTES >> 2));
     const size = Math.max(BATCH_BYTES, this.flushAt + 4096);
-    const fresh = Buffer.from(new ArrayBuffer(size + (size & 1)));
+    const fresh = Buffer.from(this.pool.take(size + (size & 1)));
     fresh.set(keep, 0);
     this.buf = fresh; // (the setter keeps ByteOutput's other views on it)
     this.pos = keep.length;
-    this.frames = new Int32Array(Math.max(MAX_ROWS, keptRows * 2));
-    this.ends = new Int32Array(this.frames.length);
-    this.prov = new Int32Array(this.frames.length);
+    const rowSlots = Math.max(MAX_ROWS, keptRows * 2);
+    this.frames = new Int32Array(this.pool.take(4 * rowSlots));
+    this.ends = new Int32Array(this.pool.take(4 * rowSlots));
+    if (this.prov.length < rowSlots) this.prov = new Int32Array(rowSlots);
     this.frames.set(keptFrames);
     this.ends.set(keptEnds);
     this.prov.set(keptProv);
@@ -214,7 +247,7 @@ async function run(data: JsonlWorkerData): Promise<void> {
   const outstanding = new Int32Array(data.flow);
   let out: BatchOutput | null = null;
   const shard = new Shard(data.index, data.count, data.memory, { onBlock: () => out?.flush() });
-  out = new BatchOutput(post, data.index, shard, outstanding);
+  out = new BatchOutput(post, data.index, shard, outstanding, new BufferPool(data.returns));
   const json = new JsonlWriter(out);
   const o = out;
   let lastPercent = -1;

@@ -2,54 +2,32 @@
 // dissects the connections that hash to it (pipeline/shard.ts); this thread merges their rows by
 // frame number and writes them. The output is byte for byte what one thread writes.
 
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { DissectOptions, DissectSummary } from '../pipeline/dissect.js';
 import { shardMemory } from '../pipeline/shard.js';
+import { worthThreads } from '../pipeline/threaded.js';
 import { ByteOutput } from './output.js';
 import { UserError } from './errors.js';
 import type { JsonlWorkerData, RowBatch, WorkerReport } from './jsonl-worker.js';
 
-/** Below this size one thread is as quick: starting workers costs more than it saves. */
-const MIN_PARALLEL_BYTES = 32 << 20;
-
 /**
- * How many threads `--format jsonl` should use: `jobs` when given; otherwise 2 or more for a
- * large, uncompressed regular file on a machine with the cores, else 1 (stdin cannot be read
- * twice, and gzip would be decompressed once per worker).
+ * How many threads `--format jsonl` should use: `jobs` when given; otherwise 2 for a large,
+ * uncompressed regular file on a machine with the cores (worthThreads), else 1.
  */
 export function jsonlThreads(capture: string, jobs: number | undefined): number {
   if (capture === '-') return 1;
   if (jobs !== undefined) return jobs;
-  const cores = availableParallelism();
-  if (cores < 2) return 1;
-  try {
-    const st = statSync(capture);
-    if (!st.isFile() || st.size < MIN_PARALLEL_BYTES || isGzip(capture)) return 1;
-  } catch {
-    return 1; // the one-thread path says what is wrong with the file
-  }
-  return 2;
-}
-
-function isGzip(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
+  return worthThreads(capture) ? 2 : 1;
 }
 
 /** Worker entry: the .js beside us, or under tsx (tests) the .ts with tsx's loader registered. */
 function newWorker(data: JsonlWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./jsonl-worker.js', import.meta.url), { workerData: data });
+  const transferList = [data.returns];
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./jsonl-worker.js', import.meta.url), { workerData: data, transferList });
   const api = import.meta.resolve('tsx/esm/api');
   const target = new URL('./jsonl-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return new Worker(boot, { eval: true, workerData: data, transferList });
 }
 
 /** One worker's batches waiting to be written, and how far it has got. */
@@ -68,8 +46,8 @@ export class RowMerger {
   constructor(
     count: number,
     private readonly out: ByteOutput,
-    /** A batch of worker k was written out (or was empty). */
-    private readonly consumed: (k: number) => void,
+    /** A batch of worker k was written out (or was empty): its buffers are free. */
+    private readonly consumed: (k: number, b: RowBatch) => void,
     /** Rows wait for word from worker k (a batch, even empty, to say how far it is). */
     private readonly waitingFor: (k: number) => void = () => {},
   ) {
@@ -79,7 +57,7 @@ export class RowMerger {
   add(b: RowBatch): void {
     const lane = this.lanes[b.index]!;
     lane.upTo = Math.max(lane.upTo, b.upTo);
-    if (b.frames.length === 0) this.consumed(b.index);
+    if (b.frames.length === 0) this.consumed(b.index, b);
     else lane.batches.push(b);
     this.drain();
   }
@@ -152,7 +130,7 @@ export class RowMerger {
     if (r === b.frames.length) {
       l.batches.shift();
       l.row = 0;
-      this.consumed(k);
+      this.consumed(k, b);
     }
   }
 }
@@ -183,10 +161,13 @@ export async function jsonlInParallel(capture: string, threads: number, options:
   const memory = shardMemory(threads);
   const flow = new SharedArrayBuffer(8 * threads);
   const outstanding = new Int32Array(flow);
+  const returns: MessagePort[] = [];
   const merger = new RowMerger(
     threads,
     out,
-    (k) => {
+    (k, b) => {
+      // Its buffers go back to the worker for the next batches.
+      returns[k]!.postMessage([b.bytes.buffer, b.frames.buffer, b.ends.buffer], [b.bytes.buffer, b.frames.buffer, b.ends.buffer] as ArrayBuffer[]);
       Atomics.sub(outstanding, k, 1);
       Atomics.notify(outstanding, k);
     },
@@ -200,7 +181,10 @@ export async function jsonlInParallel(capture: string, threads: number, options:
       let finished = 0;
       const fail = (err: Error) => reject(err);
       for (let index = 0; index < threads; index++) {
+        const channel = new MessageChannel();
+        returns.push(channel.port1);
         const w = newWorker({
+          returns: channel.port2,
           capture,
           index,
           count: threads,
@@ -240,6 +224,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+    for (const p of returns) p.close();
   }
   if (!merger.empty) throw new Error('parallel packet list: rows left unmerged at the end');
   const summary = mergeSummaries(summaries);

@@ -40,6 +40,9 @@ export interface DissectOptions {
    *  warnings and counts (frames read, non-TCP frames) come from worker 0 only, and the count of
    *  packets cut short is left to whoever merges the summaries. */
   shard?: Shard;
+  /** The raw bytes of each MQTT packet, `buf[start .. end)`, just before its message event (to
+   *  send packets to another thread); valid during the call only. */
+  onPacketBytes?(buf: Uint8Array, start: number, end: number): void;
 }
 
 export interface RowSink {
@@ -430,6 +433,7 @@ class Dissector {
       this.pendingDstPort = to.port;
     }
     this.pending[this.pendingCount++] = msg;
+    this.opts.onPacketBytes?.(buf, start, end);
     this.sink.message?.(msg);
   }
 

@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { dissectCapture } from '../../pipeline/dissect.js';
+import { dissectInWorker, worthThreads } from '../../pipeline/threaded.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
 import { collectCapture } from '../../expect/collect.js';
@@ -23,6 +24,13 @@ interface CheckOptions extends CaptureCliOptions {
   format: 'table' | 'json';
   expect?: string;
   junit?: string;
+  jobs?: number;
+}
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--jobs takes a number of threads (1-64), not "${value}"`);
+  return n;
 }
 
 const EXAMPLES = `
@@ -42,6 +50,7 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .option('--expect <file>', 'expectations file (YAML/JSON), or a built-in rubric: lab2, lab2:5, lab2:3,5')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--junit <file>', 'also write the expectations as JUnit XML to FILE')
+    .option('--jobs <n>', 'threads: 2 or more dissects on a worker while the analysis runs (default: 2 for a file over 32 MB on 2+ cores)', parseJobs)
     .addHelpText('after', EXAMPLES)
     .action(async (capture: string, opts: CheckOptions) => {
       if (opts.junit && !opts.expect) throw new UserError('--junit needs --expect (the JUnit test cases are the expectations)');
@@ -54,7 +63,8 @@ async function runAnalysis(capture: string, opts: CheckOptions): Promise<number>
   const { options, done } = dissectOptions(opts);
   const analyzer = new Analyzer();
   try {
-    const summary = await dissectCapture(capture, analyzer, options);
+    const threaded = capture !== '-' && (opts.jobs !== undefined ? opts.jobs > 1 : worthThreads(capture));
+    const summary = threaded ? await dissectInWorker(capture, analyzer, options) : await dissectCapture(capture, analyzer, options);
     if (nothingRead(summary)) return captureEndExit(summary);
     const result = analyzer.result();
     if (opts.format === 'json') out.write(JSON.stringify(result, null, 2) + '\n');

@@ -1,0 +1,234 @@
+// The dissection's events (events.ts) as bytes, so the dissection can run on one thread and the
+// analysis on another. A packet travels as its raw bytes and is decoded again on arrival (the
+// decoder is a small part of the cost, and the decoded model holds views that cannot cross
+// threads); everything else travels as numbers and strings. Little-endian, no padding.
+
+import { decodePacketAt } from '../mqtt/decode.js';
+import type { MqttVersion } from '../mqtt/types.js';
+import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
+
+const CONNECTION = 1;
+const MESSAGE = 2;
+const GAP = 3;
+const CLOSE = 4;
+const END = 5;
+
+/** Writes events into a growable buffer; `take()` hands over what is written. */
+export class EventWriter {
+  buf: Buffer;
+  view: DataView;
+  pos = 0;
+
+  constructor(size = 1 << 18) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+
+  /** Starts over in `buf` (a buffer handed back for reuse, or a fresh one). */
+  reset(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.pos = 0;
+  }
+
+  connection(c: ConnectionInfo): void {
+    this.room(40 + 3 * (c.client.addr.length + c.server.addr.length));
+    this.u8(CONNECTION);
+    this.u32(c.id);
+    this.u32(c.firstFrame);
+    this.f64(c.firstTime);
+    this.u8((c.sawSyn ? 1 : 0) | (c.transport === 'tls' ? 2 : 0));
+    this.str(c.client.addr);
+    this.u16(c.client.port);
+    this.str(c.server.addr);
+    this.u16(c.server.port);
+  }
+
+  /** A message with the bytes of its packet. */
+  message(m: MqttMessage, pdu: Uint8Array): void {
+    this.room(32 + pdu.length);
+    this.u8(MESSAGE);
+    this.u32(m.conn.id);
+    this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0));
+    this.u32(m.frame);
+    this.f64(m.time);
+    this.u8(m.version);
+    this.u8(m.connectLevel ?? 0);
+    this.u32(m.indexInFrame);
+    this.u32(pdu.length);
+    this.buf.set(pdu, this.pos);
+    this.pos += pdu.length;
+  }
+
+  gap(c: ConnectionInfo, dir: Direction, frame: number, time: number, bytes: number): void {
+    this.room(32);
+    this.u8(GAP);
+    this.u32(c.id);
+    this.u8(dir === 'c2s' ? 1 : 0);
+    this.u32(frame);
+    this.f64(time);
+    this.f64(bytes);
+  }
+
+  close(c: ConnectionInfo, kind: CloseKind, dir: Direction, frame: number, time: number): void {
+    this.room(24);
+    this.u8(CLOSE);
+    this.u32(c.id);
+    this.u8((dir === 'c2s' ? 1 : 0) | (kind === 'rst' ? 2 : 0));
+    this.u32(frame);
+    this.f64(time);
+  }
+
+  end(lastFrame: number, lastTime: number): void {
+    this.room(16);
+    this.u8(END);
+    this.u32(lastFrame);
+    this.f64(lastTime);
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    const pos = this.pos;
+    this.reset(bigger);
+    this.pos = pos;
+  }
+
+  private u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+  private u16(v: number): void {
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+  }
+  private u32(v: number): void {
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+  private f64(v: number): void {
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  private str(s: string): void {
+    const at = this.pos;
+    this.pos += 2;
+    const n = this.buf.write(s, this.pos, 'utf8');
+    this.view.setUint16(at, n, true);
+    this.pos += n;
+  }
+}
+
+/** Closed connections stay known for this many later closes (a late event may still name one). */
+const CLOSED_KEPT = 4096;
+
+/**
+ * Replays bytes written by EventWriter into a sink, decoding each packet again with the version it
+ * was decoded with. Connections are known by id while open, and for a while after they close, so
+ * memory follows the open connections.
+ */
+export class EventReader {
+  private readonly conns = new Map<number, ConnectionInfo>();
+  private readonly closed: number[] = [];
+
+  constructor(private readonly sink: DissectionSink) {}
+
+  /** Connections known so far (they are few: one per MQTT connection of the capture). */
+  get size(): number {
+    return this.conns.size;
+  }
+
+  replay(buf: Uint8Array, len: number): void {
+    const view = new DataView(buf.buffer, buf.byteOffset, len);
+    const sink = this.sink;
+    let p = 0;
+    while (p < len) {
+      const type = buf[p++]!;
+      switch (type) {
+        case CONNECTION: {
+          const id = view.getUint32(p, true);
+          const firstFrame = view.getUint32(p + 4, true);
+          const firstTime = view.getFloat64(p + 8, true);
+          const flags = buf[p + 16]!;
+          p += 17;
+          const [clientAddr, a] = readStr(buf, view, p);
+          const clientPort = view.getUint16(a, true);
+          const [serverAddr, b] = readStr(buf, view, a + 2);
+          const serverPort = view.getUint16(b, true);
+          p = b + 2;
+          const c: ConnectionInfo = {
+            id,
+            client: { addr: clientAddr, port: clientPort },
+            server: { addr: serverAddr, port: serverPort },
+            firstFrame,
+            firstTime,
+            sawSyn: (flags & 1) !== 0,
+            transport: flags & 2 ? 'tls' : 'mqtt',
+          };
+          this.conns.set(id, c);
+          sink.connection?.(c);
+          break;
+        }
+        case MESSAGE: {
+          const conn = this.conn(view.getUint32(p, true));
+          const flags = buf[p + 4]!;
+          const frame = view.getUint32(p + 5, true);
+          const time = view.getFloat64(p + 9, true);
+          const version = buf[p + 17]! as MqttVersion;
+          const connectLevel = buf[p + 18]!;
+          const indexInFrame = view.getUint32(p + 19, true);
+          const n = view.getUint32(p + 23, true);
+          p += 27;
+          const msg: MqttMessage = {
+            conn,
+            dir: flags & 1 ? 'c2s' : 's2c',
+            frame,
+            time,
+            version,
+            versionKnown: (flags & 2) !== 0,
+            connectLevel,
+            indexInFrame,
+            result: decodePacketAt(buf, p, p + n, version),
+          };
+          p += n;
+          sink.message?.(msg);
+          break;
+        }
+        case GAP: {
+          const conn = this.conn(view.getUint32(p, true));
+          const dir: Direction = buf[p + 4]! & 1 ? 'c2s' : 's2c';
+          sink.gap?.(conn, dir, view.getUint32(p + 5, true), view.getFloat64(p + 9, true), view.getFloat64(p + 17, true));
+          p += 25;
+          break;
+        }
+        case CLOSE: {
+          const conn = this.conn(view.getUint32(p, true));
+          const flags = buf[p + 4]!;
+          sink.close?.(conn, flags & 2 ? 'rst' : 'fin', flags & 1 ? 'c2s' : 's2c', view.getUint32(p + 5, true), view.getFloat64(p + 9, true));
+          p += 17;
+          this.closed.push(conn.id);
+          if (this.closed.length > CLOSED_KEPT) this.conns.delete(this.closed.shift()!);
+          break;
+        }
+        case END:
+          sink.end?.(view.getUint32(p, true), view.getFloat64(p + 4, true));
+          p += 12;
+          break;
+        default:
+          throw new Error(`event wire: unknown event type ${type} at ${p - 1}`); // a bug, not input
+      }
+    }
+  }
+
+  private conn(id: number): ConnectionInfo {
+    const c = this.conns.get(id);
+    if (!c) throw new Error(`event wire: event for unknown connection ${id}`);
+    return c;
+  }
+}
+
+function readStr(buf: Uint8Array, view: DataView, p: number): [string, number] {
+  const n = view.getUint16(p, true);
+  const s = Buffer.from(buf.buffer, buf.byteOffset + p + 2, n).toString('utf8');
+  return [s, p + 2 + n];
+}

@@ -1,0 +1,105 @@
+// The dissection on a worker thread, its events replayed here: on two cores the analysis (the
+// slower half of `check`) overlaps the dissection instead of following it. The sink sees exactly
+// the events, in the same order, that dissectCapture would give it (a test holds the analysis
+// equal on every fixture and corpus capture).
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { DissectOptions, DissectSummary } from './dissect.js';
+import type { DissectionSink } from './events.js';
+import { EventReader } from './event-wire.js';
+import { UserError } from '../cli/errors.js';
+import type { DissectWorkerData, DissectWorkerReport } from './dissect-worker.js';
+
+/** Below this size one thread is as quick: starting a worker costs more than it saves. */
+const MIN_THREADED_BYTES = 32 << 20;
+
+/**
+ * Is a second thread worth it for this capture: a large, uncompressed regular file on a machine
+ * with 2 or more cores? (stdin cannot be read twice; gzip would be decompressed once per thread.)
+ */
+export function worthThreads(capture: string): boolean {
+  if (capture === '-' || availableParallelism() < 2) return false;
+  try {
+    const st = statSync(capture);
+    return st.isFile() && st.size >= MIN_THREADED_BYTES && !isGzip(capture);
+  } catch {
+    return false; // the one-thread path says what is wrong with the file
+  }
+}
+
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function newWorker(data: DissectWorkerData): Worker {
+  const transferList = [data.returns];
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./dissect-worker.js', import.meta.url), { workerData: data, transferList });
+  // Under tsx (tests): the .ts worker, with tsx's loader registered in it first.
+  const api = import.meta.resolve('tsx/esm/api');
+  const target = new URL('./dissect-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(boot, { eval: true, workerData: data, transferList });
+}
+
+/** dissectCapture(path, sink, opts), with the dissection on a worker thread. */
+export async function dissectInWorker(path: string, sink: DissectionSink, opts: DissectOptions = {}): Promise<DissectSummary> {
+  const flow = new SharedArrayBuffer(4);
+  const inFlight = new Int32Array(flow);
+  const channel = new MessageChannel();
+  const reader = new EventReader(sink);
+  const worker = newWorker({
+    capture: path,
+    ports: opts.ports ?? [],
+    mqttVersion: opts.mqttVersion,
+    progress: opts.onProgress !== undefined,
+    flow,
+    returns: channel.port2,
+  });
+  try {
+    return await new Promise<DissectSummary>((resolve, reject) => {
+      let finished = false;
+      worker.on('error', reject);
+      // (Messages posted before a worker exits are delivered before its exit event.)
+      worker.on('exit', (code) => finished || reject(new Error(`dissection worker exited (code ${code})`)));
+      worker.on('message', (m: DissectWorkerReport) => {
+        try {
+          switch (m.type) {
+            case 'events':
+              reader.replay(m.bytes, m.bytes.length);
+              channel.port1.postMessage(m.bytes.buffer, [m.bytes.buffer as ArrayBuffer]);
+              Atomics.sub(inFlight, 0, 1);
+              Atomics.notify(inFlight, 0);
+              break;
+            case 'warning':
+              opts.onWarning?.(m.message);
+              break;
+            case 'progress':
+              opts.onProgress?.(m.bytesRead, m.totalBytes);
+              break;
+            case 'error':
+              reject(m.userError ? new UserError(m.message) : new Error(m.message));
+              break;
+            case 'done':
+              finished = true;
+              resolve(m.summary);
+              break;
+          }
+        } catch (err) {
+          reject(err as Error); // the sink failed: a bug, reported as one
+        }
+      });
+    });
+  } finally {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+    channel.port1.close();
+  }
+}
