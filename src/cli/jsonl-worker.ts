@@ -49,6 +49,8 @@ export type WorkerReport =
 export const MAX_OUTSTANDING = 4;
 const BATCH_BYTES = 1 << 18;
 const MAX_ROWS = 1 << 14;
+/** Bytes of rows a worker may hold back for provisional ids before it waits for the others. */
+const MAX_HELD = 4 << 20;
 
 const STREAM_KEY = Buffer.from('"stream":');
 
@@ -60,7 +62,12 @@ const STREAM_KEY = Buffer.from('"stream":');
 class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
 
-  constructor(private readonly port: MessagePort | null) {}
+  constructor(
+    private readonly port: MessagePort | null,
+    sizes: number[],
+  ) {
+    for (const n of sizes) this.free.set(n, []);
+  }
 
   take(size: number): ArrayBuffer {
     this.collect();
@@ -71,9 +78,10 @@ class BufferPool {
     if (!this.port) return;
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       for (const b of m.message as ArrayBuffer[]) {
-        let list = this.free.get(b.byteLength);
-        if (!list) this.free.set(b.byteLength, (list = []));
-        if (list.length < MAX_OUTSTANDING + 2) list.push(b);
+        // Only the usual sizes: a patched batch or a grown buffer has a size of its own, and
+        // keeping one list per size would keep them all.
+        const list = this.free.get(b.byteLength);
+        if (list && list.length < MAX_OUTSTANDING + 2) list.push(b);
       }
     }
   }
@@ -95,6 +103,7 @@ class BatchOutput extends ByteOutput {
   /** Flush once this much is written (raised while rows are held back, so they are not copied
    *  again at every row). */
   private flushAt = BATCH_BYTES - 4096;
+  private waitingForOthers = false;
 
   constructor(
     private readonly send: (batch: RowBatch, transfer: ArrayBuffer[]) => void,
@@ -178,6 +187,18 @@ class BatchOutput extends ByteOutput {
     this.rows = keptRows;
     this.rowsEnd = keptRows === 0 ? 0 : this.ends[keptRows - 1]!;
     this.waitForRoom();
+    // A worker must not run ahead of the others without bound (the rows it holds back would
+    // grow with the lead): past MAX_HELD, wait for them to pass the births. What could go has
+    // gone, so they are not waiting for us.
+    if (keep.length > MAX_HELD && this.shard.pending > 0 && !this.waitingForOthers) {
+      this.waitingForOthers = true;
+      try {
+        this.shard.resolve(true);
+      } finally {
+        this.waitingForOthers = false;
+      }
+      this.flush();
+    }
   }
 
   override reserve(n: number): void {
@@ -247,7 +268,7 @@ async function run(data: JsonlWorkerData): Promise<void> {
   const outstanding = new Int32Array(data.flow);
   let out: BatchOutput | null = null;
   const shard = new Shard(data.index, data.count, data.memory, { onBlock: () => out?.flush() });
-  out = new BatchOutput(post, data.index, shard, outstanding, new BufferPool(data.returns));
+  out = new BatchOutput(post, data.index, shard, outstanding, new BufferPool(data.returns, [BATCH_BYTES, 4 * MAX_ROWS]));
   const json = new JsonlWriter(out);
   const o = out;
   let lastPercent = -1;

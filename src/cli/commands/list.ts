@@ -47,7 +47,7 @@ export function registerList(program: Command, setExit: SetExit): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl', 'json']).default('table'))
     .option('-V, --detail', "print each packet's MQTT layer as a tree, like tshark -V")
     .option('--no-analysis', 'print only the packet list')
-    .option('--jobs <n>', 'threads for --format jsonl (default: 2 for a file over 32 MB on 2+ cores, else 1)', parseJobs)
+    .option('--jobs <n>', 'threads for --format jsonl (default: 2 for a file over 256 MB on 2+ cores, else 1)', parseJobs)
     .addHelpText('after', EXAMPLES)
     .action(async (capture: string | undefined, opts: ListOptions) => {
       if (!capture) {
