@@ -35,6 +35,8 @@ import {
   type GenerateStats,
 } from './generate.js';
 import { profileList } from './profile.js';
+import { jsonlThreads } from '../src/cli/parallel-jsonl.js';
+import { worthThreads } from '../src/pipeline/threaded.js';
 
 /** Targets from issue #2 §11 / issue #3 §7 (1 GB capture). */
 const TARGET_LIST_SPEEDUP = 10;
@@ -340,13 +342,18 @@ async function main(): Promise<void> {
   if (o.memory && built && smallSize !== null) {
     const small = ensureCapture(smallSize, log);
     log('');
+    // The small file runs with the threads the big one got by default, so like is compared with like.
+    const threads = {
+      list: jsonlThreads(cap.path, undefined),
+      check: worthThreads(cap.path) ? 2 : 1,
+    };
     for (const [name, argv] of [
       ['list', listArgv],
       ['check', checkArgv],
     ] as const) {
       const big = ms.find((m) => m.name === name && m.ok);
       if (!big) continue;
-      const sm = await run(name, argv(small.path), small, 1, cliOk);
+      const sm = await run(name, [...argv(small.path), '--jobs', String(threads[name])], small, 1, cliOk);
       if (!sm.ok) {
         log(`Memory follows connections (${name}): ${sm.note}`);
         continue;
@@ -356,7 +363,7 @@ async function main(): Promise<void> {
       log(
         `Memory follows connections (${name}): peak RSS ${fmt(sm.peakRssMb)} MB on ${sizeLabel(smallSize)} ` +
           `(${fmt(small.stats.connections)} connections) vs ${fmt(big.peakRssMb)} MB on ${sizeLabel(o.size)} ` +
-          `(${fmt(cap.stats.connections)}), both with ${cap.stats.concurrency} open at once: ` +
+          `(${fmt(cap.stats.connections)}), both with ${cap.stats.concurrency} open at once and ${threads[name]} thread(s): ` +
           `${fmt(ratio, 2)}x (target <= ${MEMORY_TOLERANCE}x: ${verdict(ratio <= MEMORY_TOLERANCE)})`,
       );
     }

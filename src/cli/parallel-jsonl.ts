@@ -201,6 +201,8 @@ export async function jsonlInParallel(capture: string, threads: number, options:
         });
         workers.push(w);
         w.on('error', fail);
+        // (Messages a worker posted before exiting arrive before its exit event.)
+        w.on('exit', (code) => summaries[index] === undefined && fail(new Error(`packet list worker ${index} exited (code ${code})`)));
         w.on('message', (m: WorkerReport) => {
           switch (m.type) {
             case 'rows':
@@ -228,6 +230,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
       }
     });
   } finally {
+    for (const w of workers) w.removeAllListeners('exit');
     await Promise.all(workers.map((w) => w.terminate()));
     for (const p of returns) p.close();
   }
