@@ -19,6 +19,9 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Chunk size for regular files (default 1 MiB). */
   chunkSize?: number;
+  /** Asked after each chunk: true stops reading there (whoever reads our output went away).
+   *  The result then ends where reading stopped, as if the capture ended there. */
+  stop?: () => boolean;
 }
 
 /** How reading ended, plus the bytes read from the source (the compressed size for gzip). */
@@ -73,6 +76,7 @@ export async function readCapture(path: string, onFrame: (f: Frame) => void, opt
       reader.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       bytes += n;
       opts.onProgress?.(bytes, st.size);
+      if (opts.stop?.()) return { ...reader.end(), bytes };
       n = readAt(fd, chunk, path);
     }
     return { ...reader.end(), bytes };
@@ -120,6 +124,7 @@ export async function readCaptureStream(
       reader.push(c);
       bytes += c.length;
       opts.onProgress?.(bytes, undefined);
+      if (opts.stop?.()) break;
     }
   }
   return { ...reader.end(), bytes };
@@ -169,6 +174,11 @@ async function readGzip(
       reader.push(c);
       plainBytes += c.length;
       opts.onProgress?.(bytes, total);
+      if (opts.stop?.()) {
+        source.unpipe(gunzip);
+        source.destroy();
+        break;
+      }
     }
   } catch (e) {
     if (!isZlibError(e)) throw e instanceof CaptureOpenError ? e : openError(name, e);

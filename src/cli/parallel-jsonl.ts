@@ -161,8 +161,9 @@ export function mergeSummaries(parts: DissectSummary[]): DissectSummary {
   return total;
 }
 
-/** The packet list as JSON Lines on stdout, dissected by `threads` workers. */
-export async function jsonlInParallel(capture: string, threads: number, options: DissectOptions, out = new ByteOutput()): Promise<DissectSummary> {
+/** The packet list as JSON Lines on stdout, dissected by `threads` workers; null when whoever
+ *  reads our output went away (`| head`) and the workers were stopped. */
+export async function jsonlInParallel(capture: string, threads: number, options: DissectOptions, out = new ByteOutput()): Promise<DissectSummary | null> {
   const memory = shardMemory(threads);
   const flow = new SharedArrayBuffer(8 * threads);
   const outstanding = new Int32Array(flow);
@@ -181,6 +182,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
   const workers: Worker[] = [];
   const summaries: DissectSummary[] = new Array(threads);
   let firstConnectionWarning: { frameNo: number; message: string } | null = null;
+  let stopped = false;
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = 0;
@@ -207,6 +209,10 @@ export async function jsonlInParallel(capture: string, threads: number, options:
           switch (m.type) {
             case 'rows':
               merger.add(m);
+              if (out.closed) {
+                stopped = true;
+                resolve();
+              }
               break;
             case 'warning':
               options.onWarning?.(m.message);
@@ -234,6 +240,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
     await Promise.all(workers.map((w) => w.terminate()));
     for (const p of returns) p.close();
   }
+  if (stopped) return null;
   if (!merger.empty) throw new Error('parallel packet list: rows left unmerged at the end');
   const summary = mergeSummaries(summaries);
   const w = firstConnectionWarning as { frameNo: number; message: string } | null;

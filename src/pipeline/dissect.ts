@@ -40,6 +40,8 @@ export interface DissectOptions {
    *  warnings and counts (frames read, non-TCP frames) come from worker 0 only, and the count of
    *  packets cut short is left to whoever merges the summaries. */
   shard?: Shard;
+  /** Asked after each chunk read: true stops the dissection there (our reader went away). */
+  stop?: () => boolean;
   /** The raw bytes of each MQTT packet, `buf[start .. end)`, just before its message event (to
    *  send packets to another thread); valid during the call only. */
   onPacketBytes?(buf: Uint8Array, start: number, end: number): void;
@@ -128,6 +130,7 @@ export async function dissectCapture(
     end = await readCapture(path, (f) => d.frame(f), {
       onWarning: opts.shard && opts.shard.index !== 0 ? undefined : opts.onWarning,
       onProgress: opts.onProgress,
+      stop: opts.stop,
     });
   } catch (err) {
     if (err instanceof CaptureOpenError) throw new UserError(err.message);
@@ -238,7 +241,8 @@ class Dissector {
     this.tcp.end();
     this.shard?.finish();
     const cut = this.summary.framingErrors['cut-short'];
-    if (cut > 0 && this.shard === null) this.opts.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
+    // (Not when reading stopped early because nobody reads our output any more.)
+    if (cut > 0 && this.shard === null && !this.opts.stop?.()) this.opts.onWarning?.(`${cut} MQTT packet(s) cut short by the end of their connection or of the capture`);
     this.sink.end?.(this.lastFrameNo, this.lastTime);
     return { ...this.summary, captureEnd: end, bytesRead: end.bytes };
   }

@@ -34,7 +34,9 @@ async function jsonl(capture: string, threads: number, ports: number[] = []): Pr
       const w = new JsonlWriter(out);
       summary = await dissectCapture(capture, { row: (r) => w.line(r) }, options);
     } else {
-      summary = await jsonlInParallel(capture, threads, options, out);
+      const s = await jsonlInParallel(capture, threads, options, out);
+      assert.ok(s !== null, 'a file as output never goes away');
+      summary = s;
     }
     out.flush();
   } finally {
@@ -100,6 +102,17 @@ test('bad input with threads: the same output, stderr line and exit code as one 
     assert.equal(two.status, 2, f);
     assert.deepEqual(two, one, f);
     assert.equal(two.stderr.trim().split('\n').length, 1, `one line on stderr: ${two.stderr}`);
+  }
+});
+
+test('a reader that goes away (| head): the packet list stops early and quietly, on 1 and 2 threads', async () => {
+  // A capture big enough that reading all of it would take a while: many times the synthetic one.
+  const capture = join(tmp, 'synth-head.pcap');
+  generateCapture({ size: 12 << 20, out: capture, seed: 5, concurrency: 100, connections: 300 });
+  for (const args of [['--format', 'jsonl', '--jobs', '1'], ['--format', 'jsonl', '--jobs', '2'], ['--no-analysis'], ['-V']]) {
+    const r = spawnSync('bash', ['-c', `node "${join(projectRoot, 'bin', 'mqtt-analyze.js')}" "${capture}" ${args.join(' ')} | head -c 300; echo " rc=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.match(r.stdout, / rc=0\n$/, `${args.join(' ')}: exit 0, got ${r.stdout.slice(-20)}`);
+    assert.equal(r.stderr, '', `${args.join(' ')}: nothing on stderr`);
   }
 });
 

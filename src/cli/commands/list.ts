@@ -67,13 +67,17 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
     // Machine formats are written byte by byte: at millions of rows, strings would dominate.
     const bytes = new ByteOutput();
     const json = new JsonlWriter(bytes);
+    // When whoever reads our output goes away (`| head`), stop reading the capture.
+    const stop = () => bytes.closed;
     try {
       if (opts.format === 'jsonl') {
         const threads = jsonlThreads(capture, opts.jobs);
-        summary =
+        const s =
           threads > 1
             ? await jsonlInParallel(capture, threads, options, bytes)
-            : await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, options);
+            : await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, { ...options, stop });
+        if (s === null || bytes.closed) return 0;
+        summary = s;
       } else {
         bytes.text('{"packets":[');
         let first = true;
@@ -82,7 +86,8 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
           first = false;
           json.row(r);
         };
-        summary = await dissectCapture(capture, withAnalyzer(analyzer, { row }), options);
+        summary = await dissectCapture(capture, withAnalyzer(analyzer, { row }), { ...options, stop });
+        if (bytes.closed) return 0;
         if (nothingRead(summary)) {
           bytes.pos = 0; // not a capture: no document, only the error line
           return captureEndExit(summary);
@@ -103,8 +108,9 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
     summary = await dissectCapture(
       capture,
       withAnalyzer(analyzer, { row: (r: PacketRow) => (table ? table.row(r) : out.write(detailBlock(r))) }),
-      options,
+      { ...options, stop: () => out.closed },
     );
+    if (out.closed) return 0; // our reader went away (`| head`): nothing more to say
     if (nothingRead(summary)) return captureEndExit(summary);
     table?.end();
     out.write(footerLine(summary) + '\n');
