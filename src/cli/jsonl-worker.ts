@@ -56,8 +56,7 @@ const STREAM_KEY = Buffer.from('"stream":');
 
 /**
  * Buffers the main thread has written out and handed back, by size: a batch's buffers are reused
- * rather than allocated (allocating and collecting a quarter-MB buffer per batch cost as much as
- * writing its JSON).
+ * rather than allocated, zeroed and collected again for every batch.
  */
 class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
