@@ -2,6 +2,7 @@
 // dissects the connections that hash to it (pipeline/shard.ts); this thread merges their rows by
 // frame number and writes them. The output is byte for byte what one thread writes.
 
+import { statSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { DissectOptions, DissectSummary } from '../pipeline/dissect.js';
 import { shardMemory } from '../pipeline/shard.js';
@@ -20,9 +21,19 @@ const MIN_PARALLEL_BYTES = 256 << 20;
  * uncompressed regular file on a machine with the cores (worthThreads), else 1.
  */
 export function jsonlThreads(capture: string, jobs: number | undefined): number {
-  if (capture === '-') return 1;
+  if (capture === '-' || tooManyFramesPossible(capture)) return 1;
   if (jobs !== undefined) return jobs;
   return worthThreads(capture, MIN_PARALLEL_BYTES) ? 2 : 1;
+}
+
+/** The workers exchange frame numbers as int32: a file that could hold 2^31 frames (16-byte
+ *  records at the least) stays on one thread. */
+function tooManyFramesPossible(capture: string): boolean {
+  try {
+    return statSync(capture).size >= 16 * 2 ** 31;
+  } catch {
+    return false;
+  }
 }
 
 /** Worker entry: the .js beside us, or under tsx (tests) the .ts with tsx's loader registered. */
