@@ -16,7 +16,8 @@ const PROGRESS = 0;
 const BIRTHS = 1;
 /** 1 while another worker sleeps waiting for this worker's progress. */
 const WAITER = 2;
-/** Where the births log of each worker starts, after the header and the read cursors. */
+/** Capacity of each worker's births log (frame numbers), after its header and read cursors: a
+ *  worker that gets this many births ahead of a reader waits for it. */
 const RING = 1 << 15;
 /** Frame number standing for "after the last frame": births while flushing at capture end. */
 export const END_FRAME = 0x7fffffff;
@@ -29,7 +30,7 @@ function headerSize(count: number): number {
 }
 
 function stride(count: number): number {
-  return headerSize(count) + 2 * RING;
+  return headerSize(count) + RING;
 }
 
 /** The shared memory for `count` workers: give the same buffer to each. */
