@@ -41,6 +41,11 @@ export class CaptureOpenError extends Error {
 
 const DEFAULT_CHUNK = 1024 * 1024;
 
+/** Do these bytes start with gzip's magic number (RFC 1952 §2.3.1)? */
+export function isGzipStart(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
 /** Reads a capture from a path, or from stdin when path is '-'. */
 export async function readCapture(path: string, onFrame: (f: Frame) => void, opts: ReadOptions = {}): Promise<ReadResult> {
   if (path === '-') return readCaptureStream(process.stdin, onFrame, opts, '-');
@@ -62,7 +67,7 @@ export async function readCapture(path: string, onFrame: (f: Frame) => void, opt
     }
     const chunk = Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
     const first = readAt(fd, chunk, path);
-    if (first >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+    if (isGzipStart(chunk.subarray(0, first))) {
       const stream = chainedStream(chunk.subarray(0, first), fd, path, opts.chunkSize ?? DEFAULT_CHUNK);
       fd = -1;
       return await readGzip(stream, onFrame, opts, st.size, path);
@@ -107,7 +112,7 @@ export async function readCaptureStream(
     headLen += r.length;
   }
   const first = head.length === 1 ? head[0]! : Buffer.concat(head);
-  if (!done && first[0] === 0x1f && first[1] === 0x8b) {
+  if (!done && isGzipStart(first)) {
     return readGzip(Readable.from(restOf(first, it, name)), onFrame, opts, undefined, name);
   }
   const reader = new CaptureReader(onFrame, opts.onWarning);
@@ -133,7 +138,7 @@ export async function readCaptureStream(
 /** Reads a capture held in memory (tests, small inputs); gzip is decompressed. Never throws on content. */
 export function readCaptureBytes(data: Uint8Array, onFrame: (f: Frame) => void, opts: ReadOptions = {}): ReadResult {
   const reader = new CaptureReader(onFrame, opts.onWarning);
-  if (data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b) {
+  if (isGzipStart(data)) {
     let plain: Buffer;
     try {
       plain = gunzipSync(data);

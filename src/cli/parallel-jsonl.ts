@@ -3,7 +3,8 @@
 // frame number and writes them. The output is byte for byte what one thread writes.
 
 import { statSync } from 'node:fs';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../pipeline/start-worker.js';
 import type { DissectOptions, DissectSummary } from '../pipeline/dissect.js';
 import { shardMemory } from '../pipeline/shard.js';
 import { WORKER_LIMITS, worthThreads } from '../pipeline/threaded.js';
@@ -34,16 +35,6 @@ function tooManyFramesPossible(capture: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Worker entry: the .js beside us, or under tsx (tests) the .ts with tsx's loader registered. */
-function newWorker(data: JsonlWorkerData): Worker {
-  const transferList = [data.returns];
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./jsonl-worker.js', import.meta.url), { workerData: data, transferList, resourceLimits: WORKER_LIMITS });
-  const api = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./jsonl-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(boot, { eval: true, workerData: data, transferList, resourceLimits: WORKER_LIMITS });
 }
 
 /** One worker's batches waiting to be written, and how far it has got. */
@@ -201,7 +192,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
       for (let index = 0; index < threads; index++) {
         const channel = new MessageChannel();
         returns.push(channel.port1);
-        const w = newWorker({
+        const data: JsonlWorkerData = {
           returns: channel.port2,
           capture,
           index,
@@ -211,7 +202,8 @@ export async function jsonlInParallel(capture: string, threads: number, options:
           ports: options.ports ?? [],
           mqttVersion: options.mqttVersion,
           progress: options.onProgress !== undefined,
-        });
+        };
+        const w = startWorker(import.meta.url, 'jsonl-worker', { workerData: data, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
         workers.push(w);
         w.on('error', fail);
         // (Messages a worker posted before exiting arrive before its exit event.)

@@ -49,15 +49,8 @@ export interface CollectedMessage {
   filters?: string[];
 }
 
-export interface CollectedRow {
-  no: number;
-  time: string;
-  src: string;
-  dst: string;
-  srcPort: number;
-  dstPort: number;
-  length: number;
-  info: string;
+/** A packet-list row, kept: its packets as indices instead of the messages themselves. */
+export interface CollectedRow extends Omit<PacketRow, 'protocol' | 'messages'> {
   /** Indices into Collected.messages. */
   msgs: number[];
   /** The row's `-V` text, when a detail function was given. */

@@ -3,7 +3,8 @@
 // "could not read: ..." and the worker is replaced, so one file never stops the batch.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../pipeline/start-worker.js';
 import type { GradeJob, GradeJobResult } from './worker.js';
 
 export interface PoolOptions {
@@ -19,17 +20,6 @@ interface Slot {
   job: GradeJob | null;
   timer: NodeJS.Timeout | null;
   resolve: ((r: GradeJobResult) => void) | null;
-}
-
-/** Under tsx (tests, development) the worker is the .ts file: a tiny bootstrap registers tsx's
- *  loader in the worker first (execArgv --import does not reach worker threads' loaders). */
-function newWorker(maxHeapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits });
-  const api = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(boot, { eval: true, resourceLimits });
 }
 
 export class GradePool {
@@ -48,7 +38,7 @@ export class GradePool {
 
   /** Start a worker for `slot` (a new slot when none is given). */
   private spawn(slot?: Slot): Slot {
-    const worker = newWorker(this.maxHeapMb);
+    const worker = startWorker(import.meta.url, 'worker', { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     const s: Slot = slot ?? { worker, job: null, timer: null, resolve: null };
     s.worker = worker;
     worker.on('message', (r: GradeJobResult) => this.finish(s, r));

@@ -222,13 +222,15 @@ class Dissector {
       if (shard === null || shard.index === 0) this.skip(outcome);
       return;
     }
-    if (shard !== null && !shard.owns(segmentHash(this.seg))) return; // another worker's connection
+    // The 4-tuple's hash: which worker's connection it is (when split), and TCP's lookup key.
+    const hash = segmentHash(this.seg);
+    if (shard !== null && !shard.owns(hash)) return; // another worker's connection
     this.frameTouchedMqtt = false;
     this.frameTouchedTls = false;
     this.tcpPrefix = '';
     this.frameKind = 'other';
     this.frameFramingError = false;
-    this.tcp.segment(this.seg);
+    this.tcp.segment(this.seg, f, hash);
     if (this.pendingCount > 0) {
       this.emitRow(f);
     } else {

@@ -5,7 +5,9 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
+import { isGzipStart } from '../capture/source.js';
 import type { DissectOptions, DissectSummary } from './dissect.js';
 import type { DissectionSink } from './events.js';
 import { EventReader } from './event-wire.js';
@@ -41,20 +43,10 @@ function isGzip(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
     const b = Buffer.alloc(2);
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    return isGzipStart(b.subarray(0, readSync(fd, b, 0, 2, 0)));
   } finally {
     closeSync(fd);
   }
-}
-
-function newWorker(data: DissectWorkerData): Worker {
-  const transferList = [data.returns];
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./dissect-worker.js', import.meta.url), { workerData: data, transferList, resourceLimits: WORKER_LIMITS });
-  // Under tsx (tests): the .ts worker, with tsx's loader registered in it first.
-  const api = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./dissect-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(boot, { eval: true, workerData: data, transferList, resourceLimits: WORKER_LIMITS });
 }
 
 /** dissectCapture(path, sink, opts), with the dissection on a worker thread. */
@@ -63,14 +55,15 @@ export async function dissectInWorker(path: string, sink: DissectionSink, opts: 
   const inFlight = new Int32Array(flow);
   const channel = new MessageChannel();
   const reader = new EventReader(sink);
-  const worker = newWorker({
+  const data: DissectWorkerData = {
     capture: path,
     ports: opts.ports ?? [],
     mqttVersion: opts.mqttVersion,
     progress: opts.onProgress !== undefined,
     flow,
     returns: channel.port2,
-  });
+  };
+  const worker = startWorker(import.meta.url, 'dissect-worker', { workerData: data, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
   try {
     return await new Promise<DissectSummary>((resolve, reject) => {
       let finished = false;

@@ -163,8 +163,9 @@ export class TcpReassembler {
     return n;
   }
 
-  /** Processes one decoded segment of `frame` (defaults to `seg.frame`). */
-  segment(seg: TcpSegment, frame: Frame = seg.frame!): void {
+  /** Processes one decoded segment of `frame` (defaults to `seg.frame`); `hash` is
+   *  segmentHash(seg), for a caller that has it already. */
+  segment(seg: TcpSegment, frame: Frame = seg.frame!, hash: number = segmentHash(seg)): void {
     const last = this.last;
     last.no = frame.no;
     last.tsSec = frame.tsSec;
@@ -172,7 +173,6 @@ export class TcpReassembler {
     last.tsDigits = frame.tsDigits;
     if ((frame.no & 1023) === 0) this.evictReleased(frame.no);
 
-    const hash = segmentHash(seg);
     let conn = this.find(seg, hash);
     let dir = this.foundDir;
     const flags = seg.flags;

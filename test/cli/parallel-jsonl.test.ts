@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dissectCapture, type DissectSummary } from '../../src/pipeline/dissect.js';
@@ -114,6 +115,22 @@ test('a reader that goes away (| head): the packet list stops early and quietly,
     assert.match(r.stdout, / rc=0\n$/, `${args.join(' ')}: exit 0, got ${r.stdout.slice(-20)}`);
     assert.equal(r.stderr, '', `${args.join(' ')}: nothing on stderr`);
   }
+});
+
+test('stop: the dissection reads no further than the chunk in which it was told to stop, plain and gzip', async () => {
+  const capture = join(tmp, 'synth-stop.pcap');
+  generateCapture({ size: 6 << 20, out: capture, seed: 9, concurrency: 100, connections: 300 });
+  const gz = capture + '.gz';
+  writeFileSync(gz, gzipSync(readFileSync(capture)));
+  const full = await dissectCapture(capture, {});
+  for (const f of [capture, gz]) {
+    const stopped = await dissectCapture(f, {}, { stop: () => true });
+    assert.ok(stopped.framesRead > 0 && stopped.framesRead < full.framesRead / 2, `${f}: ${stopped.framesRead} of ${full.framesRead} frames read`);
+  }
+  // On two threads: an output whose reader is gone ends the run at the first rows, with no summary.
+  const out = new ByteOutput(-1);
+  out.closed = true;
+  assert.equal(await jsonlInParallel(capture, 2, {}, out), null);
 });
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -17,7 +17,7 @@ import { evaluationJson, githubAnnotations, renderEvaluation, renderJunit } from
 import { UserError } from '../errors.js';
 import { Output } from '../output.js';
 import { captureEndExit, nothingRead } from './capture-end.js';
-import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
+import { addCaptureOptions, dissectOptions, parseJobs, useColor, type CaptureCliOptions } from './shared.js';
 import type { SetExit } from './index.js';
 
 interface CheckOptions extends CaptureCliOptions {
@@ -25,12 +25,6 @@ interface CheckOptions extends CaptureCliOptions {
   expect?: string;
   junit?: string;
   jobs?: number;
-}
-
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--jobs takes a number of threads (1-64), not "${value}"`);
-  return n;
 }
 
 const EXAMPLES = `

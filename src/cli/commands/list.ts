@@ -11,25 +11,18 @@ import { JsonlWriter } from '../../render/jsonl-writer.js';
 import { detailBlock } from '../../render/detail.js';
 import { footerLine, summaryJson } from '../../render/summary.js';
 import { ByteOutput, Output } from '../output.js';
-import { addCaptureOptions, dissectOptions, useColor, type CaptureCliOptions } from './shared.js';
+import { addCaptureOptions, dissectOptions, parseJobs, useColor, type CaptureCliOptions } from './shared.js';
 import { captureEndExit, nothingRead } from './capture-end.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
 import type { SetExit } from './index.js';
 import { jsonlInParallel, jsonlThreads } from '../parallel-jsonl.js';
-import { UserError } from '../errors.js';
 
 interface ListOptions extends CaptureCliOptions {
   format: 'table' | 'jsonl' | 'json';
   detail?: boolean;
   analysis: boolean;
   jobs?: number;
-}
-
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--jobs takes a number of threads (1-64), not "${value}"`);
-  return n;
 }
 
 const EXAMPLES = `

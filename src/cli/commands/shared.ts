@@ -19,6 +19,13 @@ function parsePort(value: string, previous: number[] | undefined): number[] {
   return [...(previous ?? []), n];
 }
 
+/** --jobs: a number of threads (list and check). */
+export function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--jobs takes a number of threads (1-64), not "${value}"`);
+  return n;
+}
+
 function parseVersion(value: string): MqttVersion {
   const map: Record<string, MqttVersion> = { '3': 3, '3.1': 3, '4': 4, '3.1.1': 4, '5': 5, '5.0': 5 };
   const v = map[value];
