@@ -105,46 +105,95 @@ export interface InfoOptions {
 }
 
 /**
+ * Where the Info text of a PDU goes, piece by piece (writeInfo): into a string (infoText), or
+ * straight into JSON bytes (the JSON Lines writer), so the wording lives in one place only.
+ * `lit` is constant ASCII text with nothing to escape; `num` a non-negative integer; `user` text
+ * taken from the packet (topic, filter, content type), which may hold anything.
+ */
+export interface InfoOut {
+  lit(s: string): void;
+  num(n: number): void;
+  user(s: string): void;
+}
+
+/** Builds the text as one string. */
+class StringInfo implements InfoOut {
+  text = '';
+  lit(s: string): void {
+    this.text += s;
+  }
+  num(n: number): void {
+    this.text += n;
+  }
+  user(s: string): void {
+    this.text += s;
+  }
+}
+
+const STRING_INFO = new StringInfo();
+
+/**
  * Info text of one PDU exactly as tshark 4.0.17 shows it. `version` is the conversation's
  * version (4 when no CONNECT was seen); it matters only through how `result` was decoded.
  */
 export function infoText(result: DecodeResult, _version: MqttVersion, opts?: InfoOptions): string {
+  const out = STRING_INFO;
+  out.text = '';
+  writeInfo(result, opts?.topic, out);
+  const s = out.text;
+  out.text = '';
+  return s;
+}
+
+/** The pieces of infoText, in order, to `out`; `topic` as InfoOptions.topic. */
+export function writeInfo(result: DecodeResult, topic: string | undefined, out: InfoOut): void {
   const p = result.packet;
   const type = result.status === 'ok' ? result.packet.headerFlags >> 4 : result.headerFlags >> 4;
-  let s: string = WIRESHARK_TYPE_NAMES[type]!;
+  out.lit(WIRESHARK_TYPE_NAMES[type]!);
   const malformed = isShortPacket(result) || (result.status === 'malformed' && result.reason.startsWith('bad-varint'));
   if (p) {
     switch (p.type) {
       case 'PUBLISH':
-        if (p.packetId !== undefined) s += ` (id=${p.packetId})`;
+        if (p.packetId !== undefined) packetIdText(p.packetId, out);
         if (!malformed) {
-          s += ` [${cstr(opts?.topic ?? p.topic)}]`;
+          out.lit(' [');
+          out.user(cstr(topic ?? p.topic));
+          out.lit(']');
           if (p.properties) {
             let ct: string | undefined;
             for (const prop of p.properties) if (prop.id === 0x03 && typeof prop.value === 'string') ct = prop.value;
-            if (ct !== undefined) s += contentTypeSuffix(cstr(ct));
+            if (ct !== undefined) out.user(contentTypeSuffix(cstr(ct)));
           }
         }
         break;
       case 'SUBSCRIBE': {
         if (!packetIdRead(result, p)) break;
-        s += ` (id=${p.packetId})`;
+        packetIdText(p.packetId, out);
         let prev = '';
         for (const sub of p.subscriptions) {
           if (sub.filter.length > 0) prev = cstr(sub.filter);
-          s += ` [${prev}]`;
+          out.lit(' [');
+          out.user(prev);
+          out.lit(']');
         }
         break;
       }
       case 'PUBACK': case 'PUBREC': case 'PUBREL': case 'PUBCOMP':
       case 'SUBACK': case 'UNSUBSCRIBE': case 'UNSUBACK':
-        if (packetIdRead(result, p)) s += ` (id=${p.packetId})`;
+        if (packetIdRead(result, p)) packetIdText(p.packetId, out);
         break;
       default:
         break;
     }
   }
-  return malformed ? s + MALFORMED_SUFFIX : s;
+  if (malformed) out.lit(MALFORMED_SUFFIX);
+}
+
+/** " (id=N)", right after the Packet Identifier is read. */
+function packetIdText(id: number, out: InfoOut): void {
+  out.lit(' (id=');
+  out.num(id);
+  out.lit(')');
 }
 
 /**

@@ -5,7 +5,6 @@
 
 import type { Frame, CaptureEnd } from '../capture/types.js';
 import { readCapture, CaptureOpenError } from '../capture/source.js';
-import { formatRelativeTime } from '../capture/time.js';
 import { NetworkDecoder } from '../link/decode.js';
 import { TcpSegment, type LinkOutcome } from '../link/types.js';
 import { formatAddress } from '../link/address.js';
@@ -14,10 +13,10 @@ import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
-import { infoText, limitInfo, TopicAliasMap } from '../mqtt/info.js';
+import { TopicAliasMap } from '../mqtt/info.js';
 import type { MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
-import type { PacketRow } from './rows.js';
+import { DissectedRow, type PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
 import { END_FRAME, type Shard } from './shard.js';
 
@@ -155,8 +154,6 @@ class Dissector {
   /** How many of `pending` belong to the current frame: a reused scratch, so a frame allocates
    *  only its row's exact-size array (a fresh [] grows to 17 slots on its first push). */
   private pendingCount = 0;
-  /** Their Info texts joined by ", " so far (only when rows are wanted). */
-  private pendingInfo = '';
   private pendingSrc = '';
   private pendingDst = '';
   private pendingSrcPort = 0;
@@ -266,26 +263,14 @@ class Dissector {
 
   private emitRow(f: Frame): void {
     const n = this.pendingCount;
-    const texts = this.pendingInfo;
     this.pendingCount = 0;
-    this.pendingInfo = '';
     this.summary.mqttFrames++;
     if (!this.sink.row) return;
     const messages = n === 1 ? [this.pending[0]!] : this.pending.slice(0, n);
-    // Wireshark keeps TCP's analysis flags in front of the MQTT text, then MQTT's ", " separator.
-    const info = limitInfo(this.tcpPrefix ? `${this.tcpPrefix}, ${texts}` : texts);
-    this.sink.row({
-      no: f.no,
-      time: formatRelativeTime(f, this.firstTs),
-      src: this.pendingSrc,
-      dst: this.pendingDst,
-      srcPort: this.pendingSrcPort,
-      dstPort: this.pendingDstPort,
-      protocol: 'MQTT',
-      length: f.origLen,
-      info,
-      messages,
-    });
+    // Time and Info are made from these when first read (see DissectedRow).
+    const row: PacketRow = new DissectedRow(f.no, f.tsSec, f.tsNsec, f.tsDigits, this.firstTs, this.pendingSrc, this.pendingDst,
+      this.pendingSrcPort, this.pendingDstPort, f.origLen, this.tcpPrefix, messages);
+    this.sink.row(row);
   }
 
   private streamSink(): StreamSink {
@@ -426,10 +411,7 @@ class Dissector {
       indexInFrame: this.pendingCount,
       result,
     };
-    if (this.sink.row) {
-      const text = this.infoOf(st, msg);
-      this.pendingInfo = this.pendingCount === 0 ? text : `${this.pendingInfo}, ${text}`;
-    }
+    if (this.sink.row) this.resolveAlias(st, msg);
     if (this.pendingCount === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;
@@ -462,17 +444,15 @@ class Dissector {
     else warn();
   }
 
-  /** The packet's Info text; v5 topic aliases are resolved per connection in capture order. */
-  private infoOf(st: StreamState, msg: MqttMessage): string {
-    const result = msg.result;
-    const p = result.packet;
+  /** The topic a v5 PUBLISH's Info shows (msg.aliasTopic): aliases are resolved per connection
+   *  in capture order, so here, though the text itself is made later (rowInfo). */
+  private resolveAlias(st: StreamState, msg: MqttMessage): void {
+    const p = msg.result.packet;
     if (p && p.type === 'PUBLISH' && p.properties) {
       st.aliases ??= new TopicAliasMap();
       const topic = st.aliases.displayTopic(p);
       if (topic !== p.topic) msg.aliasTopic = topic;
-      return infoText(result, st.version, { topic });
     }
-    return infoText(result, st.version);
   }
 
   private direction(st: StreamState, dir: 0 | 1): Direction {

@@ -13,7 +13,8 @@
 // exactly that much. So no estimate has to be a true bound for the output to be right.
 
 import type { MqttMessage } from '../pipeline/events.js';
-import type { PacketRow } from '../pipeline/rows.js';
+import { DissectedRow, type PacketRow } from '../pipeline/rows.js';
+import { MAX_INFO_BYTES, writeInfo, type InfoOut } from '../mqtt/info.js';
 import type { DecodeNote, MqttPacket, Property } from '../mqtt/types.js';
 import type { ByteOutput } from '../cli/output.js';
 
@@ -169,11 +170,22 @@ export class JsonlWriter {
 
   private write(r: PacketRow, end: Ascii): void {
     const o = this.out;
-    o.reserve(HEAD_ROOM + r.time.length + r.src.length + r.dst.length + r.info.length);
-    let pos = rowHead(o.buf, o.view, o.pos, r);
-    if (pos > o.buf.length) {
-      o.reserve(pos - o.pos);
+    let pos: number;
+    if (r instanceof DissectedRow) {
+      // The dissection's rows: Time and Info formatted from their parts, no strings made.
+      o.reserve(HEAD_ROOM + r.src.length + r.dst.length + infoEstimate(r));
+      pos = dissectedRowHead(o.buf, o.view, o.pos, r);
+      if (pos > o.buf.length) {
+        o.reserve(pos - o.pos);
+        pos = dissectedRowHead(o.buf, o.view, o.pos, r);
+      }
+    } else {
+      o.reserve(HEAD_ROOM + r.time.length + r.src.length + r.dst.length + r.info.length);
       pos = rowHead(o.buf, o.view, o.pos, r);
+      if (pos > o.buf.length) {
+        o.reserve(pos - o.pos);
+        pos = rowHead(o.buf, o.view, o.pos, r);
+      }
     }
     o.pos = pos;
     const ms = r.messages;
@@ -217,6 +229,131 @@ function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow): number
   pos = str(buf, pos, r.info);
   return put(buf, view, pos, ROW_PDUS);
 }
+
+/** rowHead for a DissectedRow. */
+function dissectedRowHead(buf: Buffer, view: DataView, pos: number, r: DissectedRow): number {
+  pos = put(buf, view, pos, ROW_NO);
+  pos = int(buf, pos, r.no);
+  pos = put(buf, view, pos, ROW_TIME);
+  pos = relativeTime(buf, pos, r);
+  pos = put(buf, view, pos, ROW_SRC);
+  pos = str(buf, pos, r.src);
+  pos = put(buf, view, pos, ROW_DST);
+  pos = str(buf, pos, r.dst);
+  pos = put(buf, view, pos, ROW_SRCPORT);
+  pos = int(buf, pos, r.srcPort);
+  pos = put(buf, view, pos, ROW_DSTPORT);
+  pos = int(buf, pos, r.dstPort);
+  pos = put(buf, view, pos, ROW_LENGTH);
+  pos = int(buf, pos, r.length);
+  pos = put(buf, view, pos, ROW_INFO);
+  pos = info(buf, pos, r);
+  return put(buf, view, pos, ROW_PDUS);
+}
+
+/** Room for a row's Info beyond HEAD_ROOM: type names, ids and topics (a short guess is fine,
+ *  see the top). */
+function infoEstimate(r: DissectedRow): number {
+  const ms = r.messages;
+  let n = r.tcpPrefix.length;
+  for (let i = 0; i < ms.length; i++) {
+    const p = ms[i]!.result.packet;
+    n += p !== null && p.type === 'PUBLISH' ? 48 + p.topic.length : 48;
+  }
+  return n;
+}
+
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+
+/**
+ * The row's Time as formatRelativeTime (capture/time.ts) prints it, as digits: whole seconds,
+ * then tsDigits fraction digits, truncated. A frame earlier than the first (rare, and with a
+ * sign rule of its own) takes the row's text.
+ */
+function relativeTime(buf: Buffer, pos: number, r: DissectedRow): number {
+  let sec = r.tsSec - r.first.tsSec;
+  let ns = r.tsNsec - r.first.tsNsec;
+  if (sec > 0 && ns < 0) {
+    sec -= 1;
+    ns += 1_000_000_000;
+  }
+  if (sec < 0 || ns < 0 || ns >= 1_000_000_000) return raw(buf, pos, r.time); // (a hostile tsNsec too)
+  pos = int(buf, pos, sec);
+  const d = r.tsDigits < 0 ? 0 : r.tsDigits > 9 ? 9 : r.tsDigits;
+  if (d === 0) return pos;
+  buf[pos] = 0x2e; // .
+  let frac = Math.floor(ns / POW10[9 - d]!) | 0; // < 10^9: an int32
+  for (let p = pos + d; p > pos; p--) {
+    buf[p] = 48 + (frac % 10);
+    frac = (frac / 10) | 0;
+  }
+  return pos + d + 1;
+}
+
+/**
+ * Info bytes, as a JSON string, through the one wording of the Info text (info.ts writeInfo).
+ * Nearly every Info is printable ASCII and short; one that is not (an escape, a non-ASCII
+ * topic, long enough that limitInfo might cut it) is written again from the row's text.
+ */
+class JsonInfo implements InfoOut {
+  buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+  /** Everything so far was printable ASCII with nothing to escape. */
+  plain = true;
+
+  lit(s: string): void {
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 0; i < s.length; i++) buf[pos + i] = s.charCodeAt(i);
+    this.pos = pos + s.length;
+  }
+
+  num(n: number): void {
+    this.pos = int(this.buf, this.pos, n);
+  }
+
+  user(s: string): void {
+    const buf = this.buf;
+    const pos = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) {
+        this.plain = false;
+        return;
+      }
+      buf[pos + i] = c;
+    }
+    this.pos = pos + s.length;
+  }
+}
+
+const JSON_INFO = new JsonInfo();
+
+function info(buf: Buffer, pos: number, r: DissectedRow): number {
+  const out = JSON_INFO;
+  out.buf = buf;
+  out.pos = pos + 1;
+  out.plain = true;
+  buf[pos] = QUOTE;
+  if (r.tcpPrefix !== '') {
+    out.user(r.tcpPrefix);
+    out.lit(', ');
+  }
+  const ms = r.messages;
+  for (let i = 0; i < ms.length && out.plain; i++) {
+    const m = ms[i]!;
+    if (i > 0) out.lit(', ');
+    writeInfo(m.result, m.aliasTopic, out);
+  }
+  const end = out.pos;
+  out.buf = EMPTY_BUF; // do not keep the output buffer alive
+  // Plain ASCII is one byte a character: limitInfo cuts it only past MAX_INFO_BYTES.
+  if (!out.plain || end - pos - 1 > MAX_INFO_BYTES) return str(buf, pos, r.info);
+  buf[end] = QUOTE;
+  return end + 1;
+}
+
+const EMPTY_BUF = Buffer.alloc(0);
 
 function message(buf: Buffer, view: DataView, pos: number, m: MqttMessage, next: boolean): number {
   const r = m.result;
