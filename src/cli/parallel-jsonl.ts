@@ -10,7 +10,7 @@ import { shardMemory } from '../pipeline/shard.js';
 import { WORKER_LIMITS, worthThreads } from '../pipeline/threaded.js';
 import { ByteOutput } from './output.js';
 import { UserError } from './errors.js';
-import type { JsonlWorkerData, RowBatch, WorkerReport } from './jsonl-worker.js';
+import { batchMemory, ownBuffers, releaseSlot, type JsonlWorkerData, type RowBatch, type WorkerReport } from './jsonl-worker.js';
 
 /** Two workers write the packet list faster than one thread only on big files: each reads the
  *  whole capture, and three isolates share two cores. Measured on 2 cores: slower on 100 MB
@@ -169,13 +169,15 @@ export async function jsonlInParallel(capture: string, threads: number, options:
   const memory = shardMemory(threads);
   const flow = new SharedArrayBuffer(8 * threads);
   const outstanding = new Int32Array(flow);
+  const batches = Array.from({ length: threads }, () => batchMemory());
   const returns: MessagePort[] = [];
   const merger = new RowMerger(
     threads,
     out,
     (k, b) => {
-      // Its buffers go back to the worker for the next batches.
-      returns[k]!.postMessage([b.bytes.buffer, b.frames.buffer, b.ends.buffer], [b.bytes.buffer, b.frames.buffer, b.ends.buffer] as ArrayBuffer[]);
+      if (b.slot >= 0) releaseSlot(batches[k]!, b.slot);
+      const own = ownBuffers(b);
+      if (own.length > 0) returns[k]!.postMessage(own, own);
       Atomics.sub(outstanding, k, 1);
       Atomics.notify(outstanding, k);
     },
@@ -194,6 +196,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
         returns.push(channel.port1);
         const data: JsonlWorkerData = {
           returns: channel.port2,
+          batches: batches[index]!,
           capture,
           index,
           count: threads,

@@ -153,7 +153,7 @@ function batch(index: number, rows: [number, string][], upTo: number): RowBatch 
   const ends: number[] = [];
   let at = 0;
   for (const [, s] of rows) ends.push((at += s.length));
-  return { type: 'rows', index, bytes: Buffer.from(text), frames: Int32Array.from(rows.map(([f]) => f)), ends: Int32Array.from(ends), upTo };
+  return { type: 'rows', index, slot: -1, bytes: Buffer.from(text), frames: Int32Array.from(rows.map(([f]) => f)), ends: Int32Array.from(ends), upTo };
 }
 
 test('RowMerger writes rows in frame order and never before a slower worker could precede them', () => {
