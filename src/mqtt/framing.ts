@@ -236,9 +236,14 @@ export class MqttStreamFramer {
   }
 
   feed(bytes: Uint8Array, gapBefore: number, emit: PacketEmit): void {
+    this.feedRange(bytes, 0, bytes.length, gapBefore, emit);
+  }
+
+  /** feed for the bytes `buf[start .. end)`, without a view of them (the reassembler hands
+   *  over offsets into the capture's own buffer). */
+  feedRange(bytes: Uint8Array, start: number, end: number, gapBefore: number, emit: PacketEmit): void {
     if (gapBefore !== 0) this.breakStream();
-    let pos = 0;
-    const end = bytes.length;
+    let pos = start;
     while (pos < end) {
       if (this.mode === Mode.Skip) {
         const n = Math.min(this.skipLeft, end - pos);
@@ -248,7 +253,7 @@ export class MqttStreamFramer {
         continue;
       }
       if (this.pendLen > 0) {
-        pos = this.mode === Mode.Hunt ? this.huntJoin(bytes, pos) : this.fillPend(bytes, pos, emit);
+        pos = this.mode === Mode.Hunt ? this.huntJoin(bytes, pos, end) : this.fillPend(bytes, pos, end, emit);
         continue;
       }
       if (this.mode === Mode.Hunt) {
@@ -326,8 +331,7 @@ export class MqttStreamFramer {
   }
 
   /** Continue a packet held in `pend` with new bytes; returns the new read position. */
-  private fillPend(bytes: Uint8Array, pos: number, emit: PacketEmit): number {
-    const end = bytes.length;
+  private fillPend(bytes: Uint8Array, pos: number, end: number, emit: PacketEmit): number {
     if (this.pendTotal === 0) {
       // The header itself was split: add bytes one at a time until it parses (at most 4).
       while (pos < end) {
@@ -413,10 +417,10 @@ export class MqttStreamFramer {
    * the new feed. A header found inside the tail becomes a packet in `pend`; otherwise the tail
    * is dropped and hunting goes on in `bytes` itself.
    */
-  private huntJoin(bytes: Uint8Array, pos: number): number {
+  private huntJoin(bytes: Uint8Array, pos: number, end: number): number {
     const tail = this.pendLen;
     if (this.join.length === 0) this.join = new Uint8Array(WINDOW * 4);
-    const take = Math.min(bytes.length - pos, this.join.length - tail);
+    const take = Math.min(end - pos, this.join.length - tail);
     this.join.set(this.pend.subarray(0, tail), 0);
     this.join.set(bytes.subarray(pos, pos + take), tail);
     const jEnd = tail + take;

@@ -283,7 +283,7 @@ class Dissector {
         this.frameKind = st.kind;
         this.tcpPrefix = st.tcpFlags.analyze(dir, seg);
       },
-      data: (s, dir, bytes, frame, gapBefore) => this.data(s, dir, bytes, frame, gapBefore),
+      data: (s, dir, buf, start, end, frame, gapBefore) => this.data(s, dir, buf, start, end, frame, gapBefore),
       release: (s) => this.released(s),
       close: (s, kind, dir, frame) => {
         const st = s.user as StreamState;
@@ -343,7 +343,7 @@ class Dissector {
     return st;
   }
 
-  private data(s: TcpStream, dir: 0 | 1, bytes: Uint8Array, frame: Frame, gapBefore: number): void {
+  private data(s: TcpStream, dir: 0 | 1, buf: Uint8Array, start: number, end: number, frame: Frame, gapBefore: number): void {
     const st = s.user as StreamState;
     if (st.kind === 'other') return;
     if (st.kind === 'tls') {
@@ -351,7 +351,9 @@ class Dissector {
       return;
     }
     if (st.kind === 'port' || st.kind === 'undecided') {
-      // The first bytes tell TLS from MQTT on an MQTT port, and recognise MQTT on any other port.
+      // The first bytes tell TLS from MQTT on an MQTT port, and recognise MQTT on any other port
+      // (once per stream: a view is fine here).
+      const bytes = buf.subarray(start, end);
       if (looksLikeTlsClientHello(bytes)) {
         if (st.kind === 'port') {
           st.clientDir = dir;
@@ -380,7 +382,7 @@ class Dissector {
     this.feedSt = st;
     this.feedDir = this.direction(st, dir);
     this.feedFrame = frame;
-    st.framers[dir].feed(bytes, gapBefore, this.onPdu);
+    st.framers[dir].feedRange(buf, start, end, gapBefore, this.onPdu);
   }
 
   /** One MQTT packet, `buf[start .. end)`, completed by `frame`. */

@@ -212,7 +212,7 @@ export class TcpReassembler {
           // Bytes known lost at the very end (a snaplen-cut last segment): still say so.
           const h = c.half[d];
           if (h.gap > 0) {
-            this.sink.data(c.stream, d, EMPTY, frame, h.gap);
+            this.sink.data(c.stream, d, EMPTY, 0, 0, frame, h.gap);
             h.gap = 0;
           }
         }
@@ -355,9 +355,9 @@ export class TcpReassembler {
       const skip = -rel;
       const len = seg.len;
       if (skip < len) {
-        this.deliver(conn, dir, h, seg.buf.subarray(seg.off + skip, seg.off + len), seg.missing, frame);
+        this.deliver(conn, dir, h, seg.buf, seg.off + skip, seg.off + len, seg.missing, frame);
       } else {
-        this.deliver(conn, dir, h, EMPTY, span - skip, frame);
+        this.deliver(conn, dir, h, EMPTY, 0, 0, span - skip, frame);
       }
       this.drain(conn, dir, h, frame);
       return;
@@ -365,13 +365,14 @@ export class TcpReassembler {
     this.hold(conn, dir, h, seq, seg, frame);
   }
 
-  /** Hands bytes at h.nextSeq to the sink, then accounts `lostAfter` bytes the capture cut. */
-  private deliver(conn: Conn, dir: Dir, h: Half, bytes: Uint8Array, lostAfter: number, frame: Frame): void {
-    if (bytes.length > 0) {
+  /** Hands `buf[start .. end)`, the bytes at h.nextSeq, to the sink, then accounts `lostAfter`
+   *  bytes the capture cut. */
+  private deliver(conn: Conn, dir: Dir, h: Half, buf: Uint8Array, start: number, end: number, lostAfter: number, frame: Frame): void {
+    if (end > start) {
       const gap = h.gap;
       h.gap = 0;
-      h.nextSeq = (h.nextSeq + bytes.length) | 0;
-      this.sink.data(conn.stream, dir, bytes, frame, gap);
+      h.nextSeq = (h.nextSeq + (end - start)) | 0;
+      this.sink.data(conn.stream, dir, buf, start, end, frame, gap);
     }
     if (lostAfter > 0) {
       h.nextSeq = (h.nextSeq + lostAfter) | 0;
@@ -392,8 +393,8 @@ export class TcpReassembler {
       const span = e.data.length + e.lost;
       const skip = -rel;
       if (skip >= span) continue; // wholly covered by what came first
-      if (skip < e.data.length) this.deliver(conn, dir, h, e.data.subarray(skip), e.lost, frame);
-      else this.deliver(conn, dir, h, EMPTY, span - skip, frame);
+      if (skip < e.data.length) this.deliver(conn, dir, h, e.data, skip, e.data.length, e.lost, frame);
+      else this.deliver(conn, dir, h, EMPTY, 0, 0, span - skip, frame);
     }
     if (i > 0) p.splice(0, i);
     if (p.length === 0) h.overLimit = false;
@@ -473,7 +474,7 @@ export class TcpReassembler {
     if (h.finSet && seqDiff(ack, h.finSeq) > 0 && seqDiff(h.finSeq, h.nextSeq) > 0) {
       const missing = seqDiff(h.finSeq, h.nextSeq);
       h.nextSeq = h.finSeq;
-      this.sink.data(conn.stream, dir, EMPTY, frame, h.gap < 0 ? -1 : h.gap + missing);
+      this.sink.data(conn.stream, dir, EMPTY, 0, 0, frame, h.gap < 0 ? -1 : h.gap + missing);
       h.gap = 0;
     }
   }

@@ -69,13 +69,14 @@ export interface StreamSink {
   /** A new stream; called before any other callback for it, on its first frame. */
   open(s: TcpStream, frame: Frame): void;
   /**
-   * In-sequence payload of `dir`, called synchronously while processing `frame` (the frame that
-   * made these bytes deliverable). `bytes` is a view valid only during the call.
+   * In-sequence payload of `dir`, `buf[start .. end)`, called synchronously while processing
+   * `frame` (the frame that made these bytes deliverable); valid only during the call (an offset
+   * pair rather than a view: no object per segment).
    * `gapBefore`: 0 = contiguous with what came before; > 0 = that many bytes are missing before
-   * `bytes`; -1 = unknown (the capture joined this direction mid-stream, so this is its first
-   * chunk). `bytes` may be empty when only a trailing gap is being reported.
+   * the bytes; -1 = unknown (the capture joined this direction mid-stream, so this is its first
+   * chunk). The range may be empty when only a trailing gap is being reported.
    */
-  data(s: TcpStream, dir: Dir, bytes: Uint8Array, frame: Frame, gapBefore: number): void;
+  data(s: TcpStream, dir: Dir, buf: Uint8Array, start: number, end: number, frame: Frame, gapBefore: number): void;
   /** `dir`'s sender sent FIN or RST, on `frame` (called on that frame, once per kind and dir). */
   close(s: TcpStream, kind: 'fin' | 'rst', dir: Dir, frame: Frame): void;
   /** A segment whose payload had all been delivered already (tshark dissects these again). */

@@ -44,7 +44,7 @@ const n = offs.length;
 let delivered = 0;
 const sink: StreamSink = {
   open() {},
-  data(_s, _d, bytes) { delivered += bytes.length; },
+  data(_s, _d, _b, start, end) { delivered += end - start; },
   close() {},
 };
 

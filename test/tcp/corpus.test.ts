@@ -27,7 +27,7 @@ async function streamsOn1883(path: string): Promise<{ ids: number[]; bytes: numb
     open(s: TcpStream) {
       if (s.a.port === 1883 || s.b.port === 1883) ids.push(s.id);
     },
-    data(_s, _d, b) { bytes += b.length; },
+    data(_s, _d, _b, start, end) { bytes += end - start; },
     close() {},
   };
   const dec = new NetworkDecoder();

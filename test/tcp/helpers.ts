@@ -19,8 +19,8 @@ export class Recorder implements StreamSink {
     this.opened.push(s);
     this.events.push(`open ${s.id} @${frame.no}`);
   }
-  data(s: TcpStream, dir: Dir, bytes: Uint8Array, frame: Frame, gapBefore: number): void {
-    this.chunks.push({ stream: s.id, dir, bytes: Buffer.from(bytes).toString('latin1'), frame: frame.no, gap: gapBefore });
+  data(s: TcpStream, dir: Dir, buf: Uint8Array, start: number, end: number, frame: Frame, gapBefore: number): void {
+    this.chunks.push({ stream: s.id, dir, bytes: Buffer.from(buf.subarray(start, end)).toString('latin1'), frame: frame.no, gap: gapBefore });
   }
   close(s: TcpStream, kind: 'fin' | 'rst', dir: Dir, frame: Frame): void {
     this.events.push(`${kind} ${s.id}/${dir} @${frame.no}`);
