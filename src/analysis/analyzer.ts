@@ -12,7 +12,7 @@ import {
 import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
 import type { Ctx, Params, Pass } from './pass.js';
 import { createPasses } from './passes/index.js';
-import { topicLevels, type CachedMatch } from './filter-trie.js';
+import { topicLevels } from './filter-trie.js';
 import { dirName, MinHeap, round3 } from './util.js';
 import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
@@ -20,7 +20,7 @@ import type {
 import {
   activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
   newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
-  type Broker, type ClientRecord, type ConnState, type OfflineSub, type Session, type Sub,
+  type Broker, type ClientRecord, type ConnState, type Session, type Sub, type TopicInfo,
 } from './session.js';
 
 export type { AnalysisOptions } from './options.js';
@@ -30,16 +30,6 @@ const OWNER: Record<ExpectationKind, string> = {
 };
 
 const EMPTY = new Uint8Array(0);
-
-interface TopicInfo {
-  row: TopicSummary | null;
-  levels: readonly string[];
-  /** The topic's cached matches in the tries of `broker` (the last one published to): no
-   *  lookup by topic in the tries while it stays the same. */
-  broker: Broker | null;
-  active: CachedMatch<Sub> | null;
-  offline: CachedMatch<OfflineSub> | null;
-}
 
 export class Analyzer implements DissectionSink, Ctx {
   readonly opts: ResolvedOptions;
@@ -507,10 +497,24 @@ export class Analyzer implements DissectionSink, Ctx {
     this.payload = payload;
     this.hashed = false;
     this.len = payload.length;
-    const info = this.topicInfo(topic);
+    const c2s = msg.dir === 'c2s';
+    let info: TopicInfo;
+    if (c2s) {
+      if (c.pubInfoC2S === null || c.pubTopicC2S !== topic) {
+        c.pubInfoC2S = this.topicInfo(topic);
+        c.pubTopicC2S = topic;
+      }
+      info = c.pubInfoC2S;
+    } else {
+      if (c.pubInfoS2C === null || c.pubTopicS2C !== topic) {
+        c.pubInfoS2C = this.topicInfo(topic);
+        c.pubTopicS2C = topic;
+      }
+      info = c.pubInfoS2C;
+    }
     const ts = info.row;
     if (ts === null) this.folded.topicPackets++;
-    if (msg.dir === 's2c') {
+    if (!c2s) {
       if (ts !== null) ts.deliveries++;
       if (c.expects.length > c.expHead) {
         this.delivery = fillDelivery(c, this, msg.frame);
@@ -543,6 +547,9 @@ export class Analyzer implements DissectionSink, Ctx {
     // The payload hash only serves to recognise deliveries: hashed only when something is owed
     // (the retain pass reads ctx.hash, computed on demand).
     const hash = subs.length > 0 || away.length > 0 ? this.hash : 0;
+    // The source record only serves who is owed the message and the retained store: none is
+    // made for the many publishes nobody subscribes to (ctx.source stays null).
+    if (subs.length === 0 && away.length === 0 && !p.retain) return;
     const src = newSource('publish', topic, hash, this.len, p.qos, p.retain, msg.frame, msg.time, c.id, c.clientId);
     this.source = src;
     if (subs.length > 0) this.routeTo(subs, c, src, 'route');
