@@ -58,6 +58,9 @@ const MAX_ROWS = 1 << 14;
 const MAX_HELD = 4 << 20;
 
 const STREAM_KEY = Buffer.from('"stream":');
+/** A batch with no rows, which only says how far its worker is, shares these (never moved). */
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_INTS = new Int32Array(0);
 
 /**
  * One worker's batches live in shared memory: SLOTS slots, each BATCH_BYTES of rows, then
@@ -85,7 +88,7 @@ export function releaseSlot(memory: SharedArrayBuffer, slot: number): void {
 export function ownBuffers(b: RowBatch): ArrayBuffer[] {
   const own: ArrayBuffer[] = [];
   for (const a of [b.bytes, b.frames, b.ends]) {
-    if (a.buffer instanceof ArrayBuffer && !own.includes(a.buffer)) own.push(a.buffer);
+    if (a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0 && !own.includes(a.buffer)) own.push(a.buffer);
   }
   return own;
 }
@@ -149,17 +152,17 @@ class SlotPool {
   private buffer(size: number): ArrayBuffer {
     if (this.returns) {
       for (let m = receiveMessageOnPort(this.returns); m; m = receiveMessageOnPort(this.returns)) {
-        for (const b of m.message as ArrayBuffer[]) if (this.spare.length < SLOTS) this.spare.push(b);
+        for (const b of m.message as ArrayBuffer[]) if (b.byteLength >= 4 * MAX_ROWS) this.spare.push(b);
       }
+      // The newest few are kept (held rows come in runs of similar sizes).
+      if (this.spare.length > SLOTS) this.spare.splice(0, this.spare.length - SLOTS);
     }
+    let best = -1;
     for (let i = 0; i < this.spare.length; i++) {
-      const b = this.spare[i]!;
-      if (b.byteLength >= size && b.byteLength <= 4 * size) {
-        this.spare.splice(i, 1);
-        return b;
-      }
+      const n = this.spare[i]!.byteLength;
+      if (n >= size && (best < 0 || n < this.spare[best]!.byteLength)) best = i;
     }
-    return new ArrayBuffer(size);
+    return best >= 0 ? this.spare.splice(best, 1)[0]! : new ArrayBuffer(size);
   }
 }
 
@@ -215,8 +218,9 @@ class BatchOutput extends ByteOutput {
 
   /**
    * Sends the rows that can go: those before the first row whose connection id is still
-   * provisional (patched where their ids were settled since). Also sent with no rows: the main
-   * thread learns how far this worker is (`upTo`).
+   * provisional (patched where their ids were settled since). With none to send, still tells the
+   * main thread how far this worker is (`upTo`). The rows that must wait stay, and the buffer grows
+   * for more, up to MAX_HELD; only then does this worker wait for the others.
    */
   override flush(): void {
     this.shard.resolve(false);
@@ -229,46 +233,17 @@ class BatchOutput extends ByteOutput {
       if (!renames.has(p)) break;
       patch = true;
     }
-    const cutAt = cut === 0 ? 0 : this.ends[cut - 1]!;
     const upTo = cut < this.rows ? this.frames[cut]! : this.shard.progress;
-    // What stays: the held-back rows and a row being written, copied out before the buffer goes.
-    const keep = Buffer.from(this.buf.subarray(cutAt, this.pos));
-    const keptRows = this.rows - cut;
-    const keptFrames = this.frames.slice(cut, this.rows);
-    const keptEnds = this.ends.slice(cut, this.rows).map((e) => e - cutAt);
-    const keptProv = this.prov.slice(cut, this.rows);
-    const batch = patch
-      ? this.patched(cut, upTo)
-      : { type: 'rows' as const, index: this.index, slot: this.slot, bytes: this.buf.subarray(0, cutAt), frames: this.frames.subarray(0, cut), ends: this.ends.subarray(0, cut), upTo };
-    // Buffers of their own move to the main thread; a slot is lent until it is written.
-    this.pool.lend(this.slot);
-    Atomics.add(this.outstanding, this.index, 1);
-    this.send(batch, ownBuffers(batch));
+    if (cut > 0) this.sendRows(cut, patch, upTo);
+    else this.sendProgress(upTo);
     // Nothing held and no row half-written (which may carry a provisional id from before it was
     // settled): no row needs the renames any more.
-    if (keep.length === 0) renames.clear();
-
-    this.flushAt = Math.max(BATCH_BYTES - 4096, keep.length + (BATCH_BYTES >> 2));
-    const size = Math.max(BATCH_BYTES, this.flushAt + 4096);
-    const rowSlots = Math.max(MAX_ROWS, keptRows * 2);
-    const fresh = this.pool.take(size, rowSlots);
-    this.slot = fresh.slot;
-    fresh.bytes.set(keep, 0);
-    this.buf = fresh.bytes; // (the setter keeps ByteOutput's other views on it)
-    this.pos = keep.length;
-    this.frames = fresh.frames;
-    this.ends = fresh.ends;
-    if (this.prov.length < rowSlots) this.prov = new Int32Array(rowSlots);
-    this.frames.set(keptFrames);
-    this.ends.set(keptEnds);
-    this.prov.set(keptProv);
-    this.rows = keptRows;
-    this.rowsEnd = keptRows === 0 ? 0 : this.ends[keptRows - 1]!;
+    if (this.pos === 0) renames.clear();
     this.waitForRoom();
     // A worker must not run ahead of the others without bound (the rows it holds back would
     // grow with the lead): past MAX_HELD, wait for them to pass the births. What could go has
     // gone, so they are not waiting for us.
-    if (keep.length > MAX_HELD && this.shard.pending > 0 && !this.waitingForOthers) {
+    if (this.pos > MAX_HELD && this.shard.pending > 0 && !this.waitingForOthers) {
       this.waitingForOthers = true;
       try {
         this.shard.resolve(true);
@@ -276,7 +251,61 @@ class BatchOutput extends ByteOutput {
         this.waitingForOthers = false;
       }
       this.flush();
+      return;
     }
+    // Room for a quarter batch more before the next flush, so held rows are not looked at again
+    // at every row; grown by doubling, so they are copied a bounded number of times.
+    this.flushAt = Math.max(BATCH_BYTES - 4096, this.pos + (BATCH_BYTES >> 2));
+    if (this.flushAt + 4096 > this.buf.length || this.rows * 2 > this.frames.length) {
+      this.moveTo(this.pool.take(Math.max(2 * this.buf.length, this.flushAt + 4096), Math.max(this.frames.length, 2 * this.rows)), 0, 0);
+    }
+  }
+
+  /** Sends rows [0, cut) and moves the others (and a row being written) to fresh buffers. */
+  private sendRows(cut: number, patch: boolean, upTo: number): void {
+    const batch: RowBatch = patch
+      ? this.patched(cut, upTo)
+      : { type: 'rows', index: this.index, slot: this.slot, bytes: this.buf.subarray(0, this.ends[cut - 1]!), frames: this.frames.subarray(0, cut), ends: this.ends.subarray(0, cut), upTo };
+    // The slot is the main thread's from here on (lent before taking fresh buffers, so they are
+    // not the same slot); what stays is copied out of it, which the main thread only reads.
+    this.pool.lend(batch.slot);
+    const rest = this.pos - this.ends[cut - 1]!;
+    this.moveTo(this.pool.take(Math.max(BATCH_BYTES, rest + (BATCH_BYTES >> 2) + 4096), Math.max(MAX_ROWS, 2 * (this.rows - cut))), cut, this.ends[cut - 1]!);
+    // Buffers of their own move to the main thread.
+    Atomics.add(this.outstanding, this.index, 1);
+    this.send(batch, ownBuffers(batch));
+  }
+
+  /** No row can go yet: only how far this worker is. */
+  private sendProgress(upTo: number): void {
+    const batch: RowBatch = { type: 'rows', index: this.index, slot: -1, bytes: EMPTY_BYTES, frames: EMPTY_INTS, ends: EMPTY_INTS, upTo };
+    Atomics.add(this.outstanding, this.index, 1);
+    this.send(batch, []);
+  }
+
+  /** Continues in `to`, keeping the rows from `firstRow` on (which start at byte `from`) and the
+   *  row being written. */
+  private moveTo(to: BatchBuffers, firstRow: number, from: number): void {
+    const kept = this.rows - firstRow;
+    to.bytes.set(this.buf.subarray(from, this.pos), 0);
+    for (let r = 0; r < kept; r++) {
+      to.frames[r] = this.frames[firstRow + r]!;
+      to.ends[r] = this.ends[firstRow + r]! - from;
+    }
+    if (this.prov.length < to.frames.length) {
+      const prov = new Int32Array(to.frames.length);
+      prov.set(this.prov.subarray(firstRow, this.rows));
+      this.prov = prov;
+    } else if (firstRow > 0) {
+      this.prov.copyWithin(0, firstRow, this.rows);
+    }
+    this.slot = to.slot;
+    this.buf = to.bytes; // (the setter keeps ByteOutput's other views on it)
+    this.frames = to.frames;
+    this.ends = to.ends;
+    this.pos -= from;
+    this.rows = kept;
+    this.rowsEnd = kept === 0 ? 0 : this.ends[kept - 1]!;
   }
 
   override reserve(n: number): void {
