@@ -74,6 +74,35 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Topic cache. A client publishes to a few topics again and again: a direct-mapped table from a
+// topic's bytes to its string returns the string already made instead of decoding (and
+// allocating) it once more. Bounded (TOPIC_SLOTS entries of at most TOPIC_MAX bytes); an entry
+// whose slot is wanted by another topic is simply replaced. Printable ASCII topics only (no
+// validation or decoder to repeat). Strings are values: sharing one changes nothing downstream.
+
+const TOPIC_SLOTS = 1024;
+const TOPIC_MAX = 64;
+const topicBytes = new Uint8Array(TOPIC_SLOTS * TOPIC_MAX);
+/** Byte length of each slot's topic, -1 when empty. */
+const topicLength = new Int32Array(TOPIC_SLOTS).fill(-1);
+const topicText: string[] = new Array<string>(TOPIC_SLOTS).fill('');
+
+/** The string of ASCII `buf[p .. p+n)` (n <= TOPIC_MAX) whose hash selects `slot`. */
+function cachedTopic(buf: Uint8Array, p: number, n: number, slot: number): string {
+  const base = slot * TOPIC_MAX;
+  if (topicLength[slot] === n) {
+    let k = 0;
+    while (k < n && topicBytes[base + k] === buf[p + k]) k++;
+    if (k === n) return topicText[slot]!;
+  }
+  const s = n === 0 ? '' : latin1Slice.call(buf, p, p + n);
+  for (let k = 0; k < n; k++) topicBytes[base + k] = buf[p + k]!;
+  topicLength[slot] = n;
+  topicText[slot] = s;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reader state: fields not closures. decodePacket never calls out while decoding, so one Reader
 // is reset and reused for every packet (no allocation per packet).
 
@@ -193,6 +222,27 @@ class Reader {
     if (check === 1) this.note('invalid-utf8', `${what} is not well-formed UTF-8 (MQTT-1.5.3-1)`, at);
     else if (check === 2) this.note('null-character', `${what} contains U+0000 (MQTT-1.5.3-2)`, at);
     return decodeUtf8(this.buf, p, p + n);
+  }
+  /** strBody for a PUBLISH Topic Name: printable ASCII topics come from TOPIC_CACHE. */
+  topicBody(at: number, n: number): string {
+    if (n > TOPIC_MAX) return this.strBody('Topic Name', at, n);
+    const b = this.buf;
+    const p = this.pos;
+    const e = p + n;
+    // strBody's fast-path scan, hashing the bytes as it goes.
+    let wild = 0;
+    let h = n;
+    let i = p;
+    for (; i < e; i++) {
+      const c = b[i]!;
+      if (c >= 0x80 || c === 0) break;
+      if (c === 0x23 || c === 0x2b) wild = 1;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (i !== e) return this.strBody('Topic Name', at, n);
+    this.pos = e;
+    this.strWild = wild;
+    return cachedTopic(b, p, n, (h ^ (h >>> 15)) & (TOPIC_SLOTS - 1));
   }
   /** Binary Data (§1.5.6): 2-byte length + bytes (a view into the packet). */
   bin(what: string): Uint8Array | null {
@@ -430,7 +480,7 @@ function decodePublish(r: Reader, p: PublishPacket, version: MqttVersion): void 
   const n = r.u16('Topic Length');
   if (n < 0) return;
   if (r.pos + n > r.end) { r.short('Topic Name', r.pos); return; }
-  p.topic = r.strBody('Topic Name', tAt, n);
+  p.topic = r.topicBody(tAt, n);
   checkTopicName(r, p.topic, tAt, 'Topic Name');
   if (p.qos !== 0) {
     const idAt = r.pos;

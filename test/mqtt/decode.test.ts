@@ -181,3 +181,21 @@ test('wildcards in Topic Name / Will Topic are noted whether the string is ASCII
   assert.ok(will('w/+').includes('wildcard-in-topic'));
   assert.ok(!will('w/x').includes('wildcard-in-topic'));
 });
+
+test('PUBLISH topics repeated, colliding and of every cached length decode to their own bytes (topic cache)', () => {
+  // Far more distinct topics than the cache has slots, each seen several times in a shuffled
+  // order, with look-alikes (same length, one byte apart) and wildcards: every decode must give
+  // the topic the packet was built with, and the wildcard note exactly when it holds one.
+  const topics: string[] = [];
+  for (let i = 0; i < 3000; i++) topics.push(`s/${i % 7}/d/${i}`.padEnd(1 + (i % 70), i % 11 === 0 ? '+' : 'x'));
+  topics.push('', 'a', 'b', 'x'.repeat(64), 'x'.repeat(63) + 'y', 'x'.repeat(65));
+  const order: number[] = [];
+  for (let round = 0; round < 3; round++) for (let i = 0; i < topics.length; i++) order.push((i * 7919 + round * 31) % topics.length);
+  for (const i of order) {
+    const t = topics[i]!;
+    const p = ok(pkt(0x30, str(t), 'payload'), 4);
+    const wild = t.includes('+') || t.includes('#');
+    assert.equal(p.type === 'PUBLISH' && p.topic, t);
+    assert.equal(codes(p).includes('wildcard-in-topic'), wild, t);
+  }
+});
