@@ -14,6 +14,8 @@ import { dirName, round6 } from '../util.js';
 type Stage = 0 | 1 | 2;
 
 interface Handshake {
+  /** key(c2s, packetId) */
+  key: number;
   packetId: number;
   qos: number;
   /** Direction of the PUBLISH. */
@@ -34,7 +36,11 @@ interface Stats {
 }
 
 interface QosState {
+  /** Open handshakes but the newest, in the order they started. */
   inflight: Map<number, Handshake>;
+  /** The newest open handshake, kept out of `inflight`: a PUBLISH is mostly answered before the
+   *  next one starts, so most handshakes never touch the Map (see find/add/remove). */
+  last: Handshake | null;
   seq: number;
   /** Highest seq acknowledged per [publisher dir (0 c2s, 1 s2c)][stage it completed]. */
   acked: number[];
@@ -55,6 +61,27 @@ function other(d: Direction): Direction {
   return d === 'c2s' ? 's2c' : 'c2s';
 }
 
+/** The open handshake with this key, if any. */
+function find(s: QosState, k: number): Handshake | undefined {
+  const l = s.last;
+  return l !== null && l.key === k ? l : s.inflight.get(k);
+}
+
+/** Open `h` (null: just move the newest into the Map); its key is not open. */
+function add(s: QosState, h: Handshake | null): void {
+  if (s.last !== null) s.inflight.set(s.last.key, s.last);
+  s.last = h;
+}
+
+function remove(s: QosState, h: Handshake): void {
+  if (s.last === h) s.last = null;
+  else s.inflight.delete(h.key);
+}
+
+function count(s: QosState): number {
+  return s.inflight.size + (s.last !== null ? 1 : 0);
+}
+
 export class QosPass implements Pass {
   readonly name = 'qos';
   private readonly rows: HandshakeSummary[] = [];
@@ -66,7 +93,7 @@ export class QosPass implements Pass {
   private st(c: ConnState): QosState {
     let s = c.slots[this.slot] as QosState | null;
     if (s === null) {
-      s = { inflight: new Map(), seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null };
+      s = { inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null };
       for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0 });
       c.slots[this.slot] = s;
     }
@@ -117,7 +144,7 @@ export class QosPass implements Pass {
     const s = this.st(c);
     const c2s = msg.dir === 'c2s';
     const k = key(c2s, id);
-    const old = s.inflight.get(k);
+    const old = find(s, k);
     if (old !== undefined) {
       // A DUP resend of a PUBLISH still awaiting its first acknowledgement is allowed (§4.3).
       if (dup && old.stage === 0 && old.qos === qos) return;
@@ -126,17 +153,17 @@ export class QosPass implements Pass {
         if (s.absorb === null) s.absorb = new Map();
         if (s.absorb.size < 1024) s.absorb.set(k, (s.absorb.get(k) ?? 0) + 1);
       }
-      s.inflight.delete(k);
+      remove(s, old);
       if (!c2s) c.s2cInflight--;
     }
-    if (s.inflight.size >= ctx.opts.maxInflightPerConnection) {
+    if (count(s) >= ctx.opts.maxInflightPerConnection) {
       if (!s.overflow) ctx.limit('maxInflightPerConnection', ctx.opts.maxInflightPerConnection, 'in-flight handshakes', msg.frame);
       s.overflow = true;
       return;
     }
     s.stats[(c2s ? 0 : 3) + qos]!.started++;
     if (!c2s) c.s2cInflight++;
-    s.inflight.set(k, { packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
+    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
   }
 
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
@@ -155,7 +182,7 @@ export class QosPass implements Pass {
     const pubDir: Direction = type === 'PUBREL' ? msg.dir : other(msg.dir);
     const c2s = pubDir === 'c2s';
     const k = key(c2s, id);
-    const h = s.inflight.get(k);
+    const h = find(s, k);
     const want: Stage = type === 'PUBREL' ? 1 : type === 'PUBCOMP' ? 2 : 0;
     const okQos = type === 'PUBACK' ? h?.qos === 1 : h?.qos === 2;
     if (h === undefined || h.stage !== want || !okQos) {
@@ -188,7 +215,7 @@ export class QosPass implements Pass {
     const lat = msg.time - h.time;
     st.latSum += lat;
     if (lat > st.latMax) st.latMax = lat;
-    s.inflight.delete(k);
+    remove(s, h);
     if (!c2s) c.s2cInflight--;
   }
 
@@ -208,6 +235,7 @@ export class QosPass implements Pass {
     if (s === null) return;
     const reset: [number[], number[]] = [[], []];
     const atEnd: [number[], number[]] = [[], []];
+    if (s.last !== null) add(s, null); // into the Map, last in start order
     for (const h of s.inflight.values()) {
       const d = h.c2s ? 0 : 1;
       // The missing packet: PUBACK/PUBREC/PUBCOMP travel against the PUBLISH, PUBREL with it.
@@ -254,6 +282,7 @@ export class QosPass implements Pass {
       });
     }
     s.inflight.clear();
+    s.last = null;
     c.slots[this.slot] = null;
   }
 
