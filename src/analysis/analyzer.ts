@@ -491,27 +491,22 @@ export class Analyzer implements DissectionSink, Ctx {
   }
 
   private publish(c: ConnState, msg: MqttMessage, p: PublishPacket): void {
-    const topic = this.resolveTopic(c, msg, p);
+    const name = this.resolveTopic(c, msg, p);
     const payload = p.payload ?? EMPTY;
-    this.topic = topic;
     this.payload = payload;
     this.hashed = false;
     this.len = payload.length;
     const c2s = msg.dir === 'c2s';
     let info: TopicInfo;
     if (c2s) {
-      if (c.pubInfoC2S === null || c.pubTopicC2S !== topic) {
-        c.pubInfoC2S = this.topicInfo(topic);
-        c.pubTopicC2S = topic;
-      }
+      if (c.pubInfoC2S === null || c.pubInfoC2S.topic !== name) c.pubInfoC2S = this.topicInfo(name);
       info = c.pubInfoC2S;
     } else {
-      if (c.pubInfoS2C === null || c.pubTopicS2C !== topic) {
-        c.pubInfoS2C = this.topicInfo(topic);
-        c.pubTopicS2C = topic;
-      }
+      if (c.pubInfoS2C === null || c.pubInfoS2C.topic !== name) c.pubInfoS2C = this.topicInfo(name);
       info = c.pubInfoS2C;
     }
+    const topic = info.topic;
+    this.topic = topic;
     const ts = info.row;
     if (ts === null) this.folded.topicPackets++;
     if (!c2s) {
@@ -611,7 +606,7 @@ export class Analyzer implements DissectionSink, Ctx {
     let e = this.topicCache.get(topic);
     if (e === undefined) {
       if (this.topicCache.size >= 8192) this.topicCache.clear();
-      e = { row: this.topicRow(topic), levels: topicLevels(topic), broker: null, active: null, offline: null };
+      e = { topic, row: this.topicRow(topic), levels: topicLevels(topic), broker: null, active: null, offline: null };
       this.topicCache.set(topic, e);
     }
     return e;

@@ -206,17 +206,19 @@ export interface ConnState {
   tmpMaxGranted: number;
   tmpQosOk: number;
   tmpSub: Sub | null;
-  /** The topic of this connection's last PUBLISH in each direction and its TopicInfo: a
-   *  client mostly publishes (and a subscriber mostly receives) one topic again and again, so
-   *  comparing the topic with the last one spares hashing it for the Analyzer's topic cache. */
-  pubTopicC2S: string;
+  /** The TopicInfo of this connection's last PUBLISH in each direction: a client mostly
+   *  publishes (and a subscriber mostly receives) one topic again and again, so comparing the
+   *  topic with the last one spares hashing it for the Analyzer's topic cache. */
   pubInfoC2S: TopicInfo | null;
-  pubTopicS2C: string;
   pubInfoS2C: TopicInfo | null;
 }
 
 /** What the Analyzer knows about a topic name, looked up once per PUBLISH. */
 export interface TopicInfo {
+  /** The topic name as first seen: one string for every record that keeps the topic (sources,
+   *  queued and retained messages) instead of each packet's own copy, and equal topics then
+   *  compare by reference. */
+  topic: string;
   /** Its row in the topics summary (null once the table is full: rows are never removed). */
   row: TopicSummary | null;
   levels: readonly string[];
@@ -246,7 +248,7 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
     expects: [], expHead: 0, expectOverflow: false, slots: new Array<unknown>(passes).fill(null),
     pings: 0, pingLatencyMax: null, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
-    pubTopicC2S: '', pubInfoC2S: null, pubTopicS2C: '', pubInfoS2C: null,
+    pubInfoC2S: null, pubInfoS2C: null,
   };
 }
 
@@ -265,19 +267,13 @@ export const PROP_WILL_DELAY = 0x18;
 export const PROP_TOPIC_ALIAS = 0x23;
 export const PROP_MESSAGE_EXPIRY = 0x02;
 
-/** FNV-1a-style hash over the payload, one 32-bit little-endian word per step (a byte per
- *  step was 5 % of the analysis): deliveries are matched to publishes by topic + hash +
- *  length. Each step is a bijection of the word, so payloads of one length that differ in a
- *  single word never collide. */
+/** FNV-1a over the payload: deliveries are matched to publishes by topic + hash + length. */
 export function payloadHash(b: Uint8Array): number {
   let h = 0x811c9dc5;
-  const n = b.length;
-  const words = n & ~3;
-  let i = 0;
-  for (; i < words; i += 4) {
-    h = Math.imul(h ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x01000193);
+  for (let i = 0; i < b.length; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193);
   }
-  for (; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
 }
 
