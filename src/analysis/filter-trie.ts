@@ -114,18 +114,15 @@ export class FilterTrie<T> {
       return;
     }
     let n = this.root;
-    let start = 0;
-    for (;;) {
-      let end = filter.indexOf('/', start);
-      if (end < 0) end = filter.length;
-      const len = end - start;
-      const c = filter.charCodeAt(start);
-      if (len === 1 && c === 0x2b /* + */) {
+    // the levels from topicLevels' cache: a filter comes and goes many times (reconnects)
+    const levels = topicLevels(filter);
+    for (let i = 0; i < levels.length; i++) {
+      const key = levels[i]!;
+      if (key === '+') {
         n = n.plus ??= newNode(n, '', 1);
-      } else if (len === 1 && c === 0x23 /* # */) {
+      } else if (key === '#') {
         n = n.hash ??= newNode(n, '', 2); // valid filters end here
       } else {
-        const key = filter.slice(start, end);
         const ch = (n.children ??= new Map());
         let next = ch.get(key);
         if (next === undefined) {
@@ -134,8 +131,6 @@ export class FilterTrie<T> {
         }
         n = next;
       }
-      if (end >= filter.length) break;
-      start = end + 1;
     }
     n.items.push(item);
   }
@@ -200,19 +195,15 @@ export class FilterTrie<T> {
 
   private find(filter: string): Node<T> | null {
     let n: Node<T> | null = this.root;
-    let start = 0;
-    for (;;) {
-      let end = filter.indexOf('/', start);
-      if (end < 0) end = filter.length;
-      const len = end - start;
-      const c = filter.charCodeAt(start);
-      if (len === 1 && c === 0x2b) n = n.plus;
-      else if (len === 1 && c === 0x23) n = n.hash;
-      else n = n.children?.get(filter.slice(start, end)) ?? null;
+    const levels = topicLevels(filter);
+    for (let i = 0; i < levels.length; i++) {
+      const key = levels[i]!;
+      if (key === '+') n = n.plus;
+      else if (key === '#') n = n.hash;
+      else n = n.children?.get(key) ?? null;
       if (n === null) return null;
-      if (end >= filter.length) return n;
-      start = end + 1;
     }
+    return n;
   }
 
   private prune(n: Node<T>): void {
@@ -296,11 +287,11 @@ export class TopicTrie<T> {
 
   /** Append to `out` every item whose topic the valid filter `filter` matches (trie order). */
   match(filter: string, out: T[]): void {
-    this.walk(this.root, filter.split('/'), 0, out);
+    this.walk(this.root, topicLevels(filter), 0, out);
   }
 
   /** `n` matched filter levels [0, i). */
-  private walk(n: TopicNode<T>, f: string[], i: number, out: T[]): void {
+  private walk(n: TopicNode<T>, f: readonly string[], i: number, out: T[]): void {
     if (i === f.length) {
       if (n.item !== null) out.push(n.item);
       return;
