@@ -114,8 +114,7 @@ export class FilterTrie<T> {
       return;
     }
     let n = this.root;
-    // the levels from topicLevels' cache: a filter comes and goes many times (reconnects)
-    const levels = topicLevels(filter);
+    const levels = filter.split('/'); // not cached: filters are many and outlive few lookups
     for (let i = 0; i < levels.length; i++) {
       const key = levels[i]!;
       if (key === '+') {
@@ -195,7 +194,7 @@ export class FilterTrie<T> {
 
   private find(filter: string): Node<T> | null {
     let n: Node<T> | null = this.root;
-    const levels = topicLevels(filter);
+    const levels = filter.split('/');
     for (let i = 0; i < levels.length; i++) {
       const key = levels[i]!;
       if (key === '+') n = n.plus;
@@ -287,7 +286,7 @@ export class TopicTrie<T> {
 
   /** Append to `out` every item whose topic the valid filter `filter` matches (trie order). */
   match(filter: string, out: T[]): void {
-    this.walk(this.root, topicLevels(filter), 0, out);
+    this.walk(this.root, filter.split('/'), 0, out);
   }
 
   /** `n` matched filter levels [0, i). */
