@@ -330,6 +330,14 @@ export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time
 
 /** Attach the connection's session once CONNACK accepted it: a resumed session keeps its
  *  subscriptions, a new one starts empty (and then every subscription is seen). */
+/** Stands for the clean session of an offline client that is no longer tracked (its filters
+ *  left the offline index): a returning client reads only `persistent` of it (Session Present
+ *  and what was lost while away), so the subscriptions need not be kept. Never bound to a
+ *  connection (bindSession resumes persistent sessions only). */
+export const ENDED_CLEAN_SESSION: Readonly<Session> = Object.freeze({
+  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null,
+});
+
 export function bindSession(c: ConnState, client: ClientRecord): void {
   const persistent = sessionPersistent(c);
   const resumed = c.sessionPresent === true && client.session !== null && client.session.persistent;

@@ -6,7 +6,7 @@
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
-import { unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
+import { ENDED_CLEAN_SESSION, unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
 
 export class SessionsPass implements Pass {
   readonly name = 'sessions';
@@ -106,6 +106,9 @@ export class SessionsPass implements Pass {
         // that went away within the window.
         cl.queuedOverflow = true;
         unindexOffline(c.broker, cl);
+        // A clean session ended with its connection (MQTT-3.1.2-6): once its filters are no
+        // longer matched, all its return can read of it is that it was not persistent.
+        if (!s.persistent) cl.session = ENDED_CLEAN_SESSION;
       }
     }
     out.length = 0;
