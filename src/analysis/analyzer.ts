@@ -18,7 +18,7 @@ import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
 } from './schema.js';
 import {
-  activateSub, applyConnack, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
+  activateSub, applyConnack, MessageQueue, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
   newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
   type Broker, type ClientRecord, type ConnState, type Session, type Sub, type TopicInfo,
 } from './session.js';
@@ -337,7 +337,7 @@ export class Analyzer implements DissectionSink, Ctx {
       }
       r = {
         clientId: c.clientId, broker: b, row: this.clientRow(b, c.clientId, c.connectFrame), online: null, conns: 0,
-        keepUntil: 0, offlineSubs: null, session: null, offlineSince: 0, lastEnd: null, queued: [], queuedOverflow: false,
+        keepUntil: 0, offlineSubs: null, session: null, offlineSince: 0, lastEnd: null, queued: new MessageQueue(), queuedOverflow: false,
         awayMatches: 0, tmpSeq: 0, tmpGranted: 0,
       };
       b.clients.set(c.clientId, r);
@@ -658,7 +658,7 @@ export class Analyzer implements DissectionSink, Ctx {
         cl.online = null;
         cl.offlineSince = c.endTime;
         cl.lastEnd = c.end;
-        cl.queued.length = 0;
+        cl.queued.clear();
         cl.queuedOverflow = false;
         cl.awayMatches = 0;
         cl.keepUntil = 0;

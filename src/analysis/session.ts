@@ -71,6 +71,52 @@ export interface QueuedMessage {
   time: number;
 }
 
+/** Messages queued for an offline persistent session, oldest first, stored flat (a topic
+ *  reference and five numbers each, no object or boxed number per message): a session keeps up
+ *  to maxQueuedPerSession of them for as long as sessionWindow, so on a capture shorter than that
+ *  they add up over every persistent client that went away. */
+export class MessageQueue {
+  private topics: string[] = [];
+  /** Per message: hash, len, qos, frame, time. */
+  private nums: Float64Array = NO_NUMS;
+
+  get length(): number {
+    return this.topics.length;
+  }
+
+  push(topic: string, hash: number, len: number, qos: number, frame: number, time: number): void {
+    const i = this.topics.length * 5;
+    if (i + 5 > this.nums.length) {
+      const grown = new Float64Array(Math.max(40, this.nums.length * 2));
+      grown.set(this.nums);
+      this.nums = grown;
+    }
+    const n = this.nums;
+    n[i] = hash;
+    n[i + 1] = len;
+    n[i + 2] = qos;
+    n[i + 3] = frame;
+    n[i + 4] = time;
+    this.topics.push(topic);
+  }
+
+  /** Message `i` (0 = oldest). */
+  at(i: number): QueuedMessage {
+    const n = this.nums;
+    const k = i * 5;
+    return { topic: this.topics[i]!, hash: n[k]!, len: n[k + 1]!, qos: n[k + 2]!, frame: n[k + 3]!, time: n[k + 4]! };
+  }
+
+  /** Empty it and let its storage go. */
+  clear(): void {
+    if (this.topics.length === 0 && this.nums === NO_NUMS) return;
+    this.topics = [];
+    this.nums = NO_NUMS;
+  }
+}
+
+const NO_NUMS = new Float64Array(0);
+
 /** A retained message: what a queued one has, plus where it came from and its order. */
 export interface RetainedEntry extends QueuedMessage {
   /** The publish that set it (null for a will): a QoS 2 one counts once released. */
@@ -103,7 +149,7 @@ export interface ClientRecord {
   offlineSince: number;
   lastEnd: EndKind | null;
   /** Matching messages published while offline (persistent sessions keep QoS 1/2 ones). */
-  queued: QueuedMessage[];
+  queued: MessageQueue;
   queuedOverflow: boolean;
   /** Matching messages published while offline, counted for non-persistent sessions. */
   awayMatches: number;

@@ -50,7 +50,8 @@ export class SessionsPass implements Pass {
     if (c.prevOnline === null && (cl.queued.length > 0 || cl.awayMatches > 0)) {
       const prev = c.prevSession;
       if (sp && prev !== null && prev.persistent) {
-        for (const q of cl.queued) {
+        for (let i = 0; i < cl.queued.length; i++) {
+          const q = cl.queued.at(i);
           const src = newSource('queued', q.topic, q.hash, q.len, q.qos, false, q.frame, q.time, -1, null);
           ctx.expectOn(c, q.qos > 0 ? 'queued' : 'queued0', src, null, q.qos);
         }
@@ -60,7 +61,7 @@ export class SessionsPass implements Pass {
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
       }
     }
-    cl.queued.length = 0;
+    cl.queued.clear();
     cl.awayMatches = 0;
     cl.queuedOverflow = false;
   }
@@ -122,7 +123,7 @@ export class SessionsPass implements Pass {
       unindexOffline(cl.broker, cl);
       return;
     }
-    cl.queued.push({ topic, hash, len, qos, frame, time });
+    cl.queued.push(topic, hash, len, qos, frame, time);
   }
 
   missed(ctx: Ctx, e: Expectation, observable: boolean): void {
