@@ -202,7 +202,8 @@ function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to
   }
 }
 
-/** Receives one complete packet: `buf[start .. end)`, valid only during the call. */
+/** Receives one complete packet: `buf[start .. end)`, valid only during the call, or, when the
+ *  feed names a frame, until the framer is fed for a later frame (see feedRange). */
 export type PacketEmit = (buf: Uint8Array, start: number, end: number) => void;
 
 /**
@@ -224,6 +225,14 @@ export class MqttStreamFramer {
   /** Small scratch joining a carried-over tail with the start of the next feed (made when first
    *  needed: only after a gap or a broken length). */
   private join: Uint8Array = NO_BYTES;
+  /** The frame being fed (-1: the caller asked for no more than "valid during emit"). */
+  private frame = -1;
+  /** The frame whose packet was last emitted from `pend` (its bytes must then stay as they are
+   *  for the rest of that frame: the message's payload is a view of them). */
+  private pendLent = -1;
+  /** The previous `pend`, kept to be swapped back in, and the frame it was lent to. */
+  private spare: Uint8Array = NO_BYTES;
+  private spareLent = -1;
 
   constructor(opts: FramerOptions = {}) {
     this.limit = Math.min(opts.maxPacketSize ?? MAX_PACKET_SIZE, MAX_PACKET_SIZE);
@@ -236,12 +245,18 @@ export class MqttStreamFramer {
   }
 
   feed(bytes: Uint8Array, gapBefore: number, emit: PacketEmit): void {
-    this.feedRange(bytes, 0, bytes.length, gapBefore, emit);
+    this.feedRange(bytes, 0, bytes.length, gapBefore, emit, -1);
   }
 
-  /** feed for the bytes `buf[start .. end)`, without a view of them (the reassembler hands
-   *  over offsets into the capture's own buffer). */
-  feedRange(bytes: Uint8Array, start: number, end: number, gapBefore: number, emit: PacketEmit): void {
+  /**
+   * feed for the bytes `buf[start .. end)`, without a view of them (the reassembler hands over
+   * offsets into the capture's own buffer). With `frame` >= 0 (a number that grows from frame
+   * to frame), a packet emitted from the framer's own buffer stays intact until a feed for a
+   * later frame: the packets of a frame are written out (payload views included) only once the
+   * whole frame is dissected, and the same frame may carry the start of the next packet.
+   */
+  feedRange(bytes: Uint8Array, start: number, end: number, gapBefore: number, emit: PacketEmit, frame: number): void {
+    this.frame = frame;
     if (gapBefore !== 0) this.breakStream();
     let pos = start;
     while (pos < end) {
@@ -315,10 +330,22 @@ export class MqttStreamFramer {
   }
 
   private stash(bytes: Uint8Array, from: number, to: number): void {
+    this.keepLent();
     const n = to - from;
     this.ensurePend(Math.max(n, this.pendTotal > 0 ? Math.min(this.pendTotal, 1 << 16) : n));
     copyInto(this.pend, 0, bytes, from, to);
     this.pendLen = n;
+  }
+
+  /** About to write `pend` from its start: if its bytes were a packet of this frame, write into
+   *  the spare buffer instead (or a new one, when that too holds a packet of this frame). */
+  private keepLent(): void {
+    if (this.frame < 0 || this.pendLent !== this.frame) return;
+    const lent = this.pend;
+    this.pend = this.spareLent === this.frame ? NO_BYTES : this.spare;
+    this.spare = lent;
+    this.spareLent = this.pendLent;
+    this.pendLent = -1;
   }
 
   private ensurePend(n: number): void {
@@ -370,6 +397,7 @@ export class MqttStreamFramer {
       const total = this.pendTotal;
       this.pendLen = 0;
       this.pendTotal = 0;
+      this.pendLent = this.frame;
       emit(this.pend, 0, total);
     }
     return pos;
@@ -387,6 +415,7 @@ export class MqttStreamFramer {
       if (v === -1) {
         // Undecidable near the end: keep the short tail for the next feed.
         if (pos > start) this.onSkip?.('resync', pos - start, 0);
+        this.keepLent();
         this.ensurePend(end - pos);
         copyInto(this.pend, 0, bytes, pos, end);
         this.pendLen = end - pos;

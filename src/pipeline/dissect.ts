@@ -382,7 +382,8 @@ class Dissector {
     this.feedSt = st;
     this.feedDir = this.direction(st, dir);
     this.feedFrame = frame;
-    st.framers[dir].feedRange(buf, start, end, gapBefore, this.onPdu);
+    // (The frame number: packets must stay intact until the frame's row is written.)
+    st.framers[dir].feedRange(buf, start, end, gapBefore, this.onPdu, frame.no);
   }
 
   /** One MQTT packet, `buf[start .. end)`, completed by `frame`. */

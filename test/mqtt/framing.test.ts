@@ -162,3 +162,21 @@ test('an undecided tail after a gap, continued by one byte, is kept without over
 test('varint helper matches the spec algorithm', () => {
   assert.deepEqual(varint(321), [0xc1, 0x02]); // MQTT 5.0 §1.5.5 example (321 = 0xC1 0x02)
 });
+
+test('feedRange with frame numbers: packets emitted from the framer buffer stay intact for the rest of their frame', () => {
+  const p = (fill: number, n: number) => Uint8Array.from([0x30, n, ...new Array<number>(n).fill(fill)]);
+  const built = [p(0xaa, 20), p(0xbb, 4), p(0xcc, 20), p(0xdd, 3)];
+  const stream = Uint8Array.from(built.flatMap((b) => [...b]));
+  const f = new MqttStreamFramer();
+  const views: Uint8Array[] = [];
+  const keep = (b: Uint8Array, s: number, e: number) => void views.push(b.subarray(s, e));
+  // Frame 2 completes A (buffered), B (in place), C (buffered across two feeds of the same
+  // frame, as TCP draining held segments does) and starts D: A and C must both survive it.
+  f.feedRange(stream, 0, 10, 0, keep, 1);
+  f.feedRange(stream, 10, 36, 0, keep, 2);
+  f.feedRange(stream, 36, 40, 0, keep, 2);
+  f.feedRange(stream, 40, stream.length - 2, 0, keep, 2);
+  assert.deepEqual(views.map(hexOf), built.slice(0, 3).map(hexOf));
+  f.feedRange(stream, stream.length - 2, stream.length, 0, keep, 3);
+  assert.equal(hexOf(views[3]!), hexOf(built[3]!));
+});
