@@ -367,7 +367,7 @@ export class Analyzer implements DissectionSink, Ctx {
 
   private ensureSession(c: ConnState): Session {
     if (c.session === null) {
-      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c };
+      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c, matchedTopic: '' };
     }
     return c.session;
   }

@@ -60,6 +60,9 @@ export interface Session {
   expiry: number;
   /** The connection currently using the session, null while offline. */
   conn: ConnState | null;
+  /** The last topic found to match one of `subs` (sessionMatches): subscriptions are never
+   *  dropped from `subs` nor changed, so a topic that matched once matches for good. */
+  matchedTopic: string;
 }
 
 export interface QueuedMessage {
@@ -381,7 +384,7 @@ export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time
  *  and what was lost while away), so the subscriptions need not be kept. Never bound to a
  *  connection (bindSession resumes persistent sessions only). */
 export const ENDED_CLEAN_SESSION: Readonly<Session> = Object.freeze({
-  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null,
+  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null, matchedTopic: '',
 });
 
 export function bindSession(c: ConnState, client: ClientRecord): void {
@@ -400,7 +403,7 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
       clientId: c.clientId ?? '', subs: new Map(),
       // With Session Present=1 but no earlier session in the capture, its subscriptions predate us.
       subsKnown: c.fromConnect && c.sessionPresent !== true,
-      persistent: false, expiry: 0, conn: c,
+      persistent: false, expiry: 0, conn: c, matchedTopic: '',
     };
   }
   const bound = c.session!;
@@ -483,7 +486,14 @@ export function unindexOffline(b: Broker, cl: ClientRecord): void {
 
 /** Does any subscription of the session (active, pending or recently removed) match? */
 export function sessionMatches(s: Session, topic: string): boolean {
-  for (const sub of s.subs.values()) if (sub.valid && topicMatches(sub.match, topic)) return true;
+  // a subscriber mostly receives one topic again and again (and topics are shared strings)
+  if (s.matchedTopic === topic && topic.length > 0) return true;
+  for (const sub of s.subs.values()) {
+    if (sub.valid && topicMatches(sub.match, topic)) {
+      s.matchedTopic = topic;
+      return true;
+    }
+  }
   return false;
 }
 
