@@ -539,9 +539,10 @@ export class Analyzer implements DissectionSink, Ctx {
       const m = (info.offline = b.offline.matchEntry(topic, info.levels, info.offline)).items;
       for (let i = 0; i < m.length; i++) away.push(m[i]!);
     }
-    // The payload hash only serves to recognise deliveries: hashed only when something is owed
-    // (the retain pass reads ctx.hash, computed on demand).
-    const hash = subs.length > 0 || away.length > 0 ? this.hash : 0;
+    // The payload hash only serves to recognise deliveries: hashed only when a live subscriber
+    // is owed it (the retain and sessions passes read ctx.hash, computed on demand: a clean
+    // session away only counts what it misses).
+    const hash = subs.length > 0 ? this.hash : 0;
     // The source record only serves who is owed the message and the retained store: none is
     // made for the many publishes nobody subscribes to (ctx.source stays null).
     if (subs.length === 0 && away.length === 0 && !p.retain) return;

@@ -100,7 +100,7 @@ export class SessionsPass implements Pass {
       const g = cl.tmpGranted;
       const q = src.qos < g ? src.qos : g;
       if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
-        this.queue(ctx, cl, src.topic, src.hash, src.len, q, src.frame, src.time);
+        this.queue(ctx, cl, src.topic, ctx.hash, src.len, q, src.frame, src.time);
       } else if (++cl.awayMatches >= ctx.opts.maxQueuedPerSession) {
         // Counted far enough for the report ("N or more"): stop matching this client's filters,
         // so the cost of a publish follows the sessions still being tracked, not every client
