@@ -26,6 +26,7 @@ export interface JsonlWorkerData {
   batches: SharedArrayBuffer;
   /** The main thread hands batches' buffers of their own back here (see SlotPool.buffer). */
   returns: MessagePort;
+  limits: BatchLimits;
 }
 
 /** Rows with frame numbers before `upTo` are all in this batch or earlier ones. */
@@ -52,10 +53,17 @@ export type WorkerReport =
 /** At most this many batches of one worker wait in the main thread: bounds memory when one
  *  worker runs ahead of the other or the output is slow. */
 export const MAX_OUTSTANDING = 4;
-const BATCH_BYTES = 1 << 18;
-const MAX_ROWS = 1 << 14;
-/** Bytes of rows a worker may hold back for provisional ids before it waits for the others. */
-const MAX_HELD = 4 << 20;
+/** The sizes of a worker's batches (tests make them tiny, so every path is taken). */
+export interface BatchLimits {
+  /** Bytes of rows in a batch (a slot). */
+  batchBytes: number;
+  /** Rows in a batch. */
+  maxRows: number;
+  /** Bytes of rows a worker may hold back for provisional ids before it waits for the others. */
+  maxHeld: number;
+}
+
+export const BATCH_LIMITS: BatchLimits = { batchBytes: 1 << 18, maxRows: 1 << 14, maxHeld: 4 << 20 };
 
 const STREAM_KEY = Buffer.from('"stream":');
 /** A batch with no rows, which only says how far its worker is, shares these (never moved). */
@@ -63,8 +71,8 @@ const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_INTS = new Int32Array(0);
 
 /**
- * One worker's batches live in shared memory: SLOTS slots, each BATCH_BYTES of rows, then
- * MAX_ROWS frame numbers and MAX_ROWS row ends; before them one state word per slot (1 while the
+ * One worker's batches live in shared memory: SLOTS slots, each `batchBytes` of rows, then
+ * `maxRows` frame numbers and as many row ends; before them one state word per slot (1 while the
  * main thread has the slot). A batch crosses to the main thread as views on its slot, with nothing
  * copied, transferred or allocated: handing 256 KB buffers back and forth cost allocations, page
  * faults and transfers (on 1 GiB, about 1.5 CPU-seconds more, system time 1.85 s instead of
@@ -72,11 +80,11 @@ const EMPTY_INTS = new Int32Array(0);
  * buffers of its own.
  */
 export const SLOTS = MAX_OUTSTANDING + 2;
-const SLOT_BYTES = BATCH_BYTES + 8 * MAX_ROWS;
 const STATE_BYTES = 8 * Math.ceil((4 * SLOTS) / 8);
+const slotBytes = (l: BatchLimits): number => 8 * Math.ceil((l.batchBytes + 8 * l.maxRows) / 8);
 
-export function batchMemory(): SharedArrayBuffer {
-  return new SharedArrayBuffer(STATE_BYTES + SLOTS * SLOT_BYTES);
+export function batchMemory(limits: BatchLimits = BATCH_LIMITS): SharedArrayBuffer {
+  return new SharedArrayBuffer(STATE_BYTES + SLOTS * slotBytes(limits));
 }
 
 /** The main thread is done with `slot` of the worker whose batch memory this is. */
@@ -92,6 +100,9 @@ export function ownBuffers(b: RowBatch): ArrayBuffer[] {
   }
   return own;
 }
+
+/** Room left at a batch's end for the row being written when the batch is flushed. */
+const margin = (l: BatchLimits): number => l.batchBytes >> 6;
 
 interface BatchBuffers {
   /** The slot, or -1 for buffers of their own. */
@@ -109,6 +120,7 @@ class SlotPool {
   constructor(
     private readonly memory: SharedArrayBuffer,
     private readonly returns: MessagePort | null,
+    readonly limits: BatchLimits,
   ) {
     this.state = new Int32Array(memory, 0, SLOTS);
   }
@@ -117,20 +129,21 @@ class SlotPool {
    *  MAX_OUTSTANDING slots are lent at a time (the flow control waits before that), so one of
    *  SLOTS is free; the fallback is only a safety net. */
   take(bytes: number, rows: number): BatchBuffers {
-    if (bytes <= BATCH_BYTES && rows <= MAX_ROWS) {
+    const { batchBytes, maxRows } = this.limits;
+    if (bytes <= batchBytes && rows <= maxRows) {
       for (let i = 0; i < SLOTS; i++) {
         if (Atomics.load(this.state, i) !== 0) continue;
-        const at = STATE_BYTES + i * SLOT_BYTES;
+        const at = STATE_BYTES + i * slotBytes(this.limits);
         return {
           slot: i,
-          bytes: Buffer.from(this.memory, at, BATCH_BYTES),
-          frames: new Int32Array(this.memory, at + BATCH_BYTES, MAX_ROWS),
-          ends: new Int32Array(this.memory, at + BATCH_BYTES + 4 * MAX_ROWS, MAX_ROWS),
+          bytes: Buffer.from(this.memory, at, batchBytes),
+          frames: new Int32Array(this.memory, at + batchBytes, maxRows),
+          ends: new Int32Array(this.memory, at + batchBytes + 4 * maxRows, maxRows),
         };
       }
     }
-    const size = Math.max(bytes, BATCH_BYTES);
-    const slots = Math.max(rows, MAX_ROWS);
+    const size = Math.max(bytes, batchBytes);
+    const slots = Math.max(rows, maxRows);
     return {
       slot: -1,
       bytes: Buffer.from(this.buffer(size), 0, size),
@@ -152,7 +165,7 @@ class SlotPool {
   private buffer(size: number): ArrayBuffer {
     if (this.returns) {
       for (let m = receiveMessageOnPort(this.returns); m; m = receiveMessageOnPort(this.returns)) {
-        for (const b of m.message as ArrayBuffer[]) if (b.byteLength >= 4 * MAX_ROWS) this.spare.push(b);
+        for (const b of m.message as ArrayBuffer[]) if (b.byteLength >= 4 * this.limits.maxRows) this.spare.push(b);
       }
       // The newest few are kept (held rows come in runs of similar sizes).
       if (this.spare.length > SLOTS) this.spare.splice(0, this.spare.length - SLOTS);
@@ -178,13 +191,14 @@ class BatchOutput extends ByteOutput {
    *  row outgrew it), or -1. */
   private slot: number;
   /** The provisional connection id in each row, or -1 (never sent: not pooled). */
-  private prov = new Int32Array(MAX_ROWS);
+  private prov: Int32Array;
   private rows = 0;
   /** End of the last complete row in `buf`. */
   private rowsEnd = 0;
   /** Flush once this much is written (raised while rows are held back, so they are not copied
    *  again at every row). */
-  private flushAt = BATCH_BYTES - 4096;
+  private flushAt: number;
+  private readonly limits: BatchLimits;
   private waitingForOthers = false;
 
   constructor(
@@ -195,20 +209,37 @@ class BatchOutput extends ByteOutput {
     private readonly pool: SlotPool,
   ) {
     super(-1, 2);
-    const b = pool.take(BATCH_BYTES, MAX_ROWS);
+    this.limits = pool.limits;
+    this.flushAt = this.limits.batchBytes - margin(this.limits);
+    this.prov = new Int32Array(this.limits.maxRows);
+    const b = pool.take(this.limits.batchBytes, this.limits.maxRows);
     this.slot = b.slot;
     this.buf = b.bytes;
     this.frames = b.frames;
     this.ends = b.ends;
   }
 
-  endRow(frameNo: number, connectionId: number): void {
+  /**
+   * A row is complete. `idBefore` / `idAfter`: its connection's id when the row was begun and
+   * when it was done (writing may fill the buffer, and the flush may settle the id half-way).
+   */
+  endRow(frameNo: number, idBefore: number, idAfter: number): void {
     this.frames[this.rows] = frameNo;
     this.ends[this.rows] = this.pos;
-    this.prov[this.rows] = connectionId >= PROVISIONAL ? connectionId : -1;
+    this.prov[this.rows] = this.provisionalIn(idBefore, idAfter);
     this.rows++;
     this.rowsEnd = this.pos;
     if (this.rows === this.frames.length || this.pos >= this.flushAt) this.flush();
+  }
+
+  /** The provisional id a row may contain (to patch once it is settled), or -1. */
+  private provisionalIn(idBefore: number, idAfter: number): number {
+    if (idBefore < PROVISIONAL) return -1;
+    // Settled while the row was written: its rename is kept until no row being written could
+    // hold the provisional id, and dropped only at a flush with nothing in the buffer, so a
+    // dropped rename means the row was begun after that flush, with the settled id throughout.
+    if (idAfter < PROVISIONAL && !this.shard.renames.has(idBefore)) return -1;
+    return idBefore;
   }
 
   /** Rows not yet sent (complete or being written). */
@@ -220,7 +251,7 @@ class BatchOutput extends ByteOutput {
    * Sends the rows that can go: those before the first row whose connection id is still
    * provisional (patched where their ids were settled since). With none to send, still tells the
    * main thread how far this worker is (`upTo`). The rows that must wait stay, and the buffer grows
-   * for more, up to MAX_HELD; only then does this worker wait for the others.
+   * for more, up to `maxHeld`; only then does this worker wait for the others.
    */
   override flush(): void {
     this.shard.resolve(false);
@@ -241,9 +272,10 @@ class BatchOutput extends ByteOutput {
     if (this.pos === 0) renames.clear();
     this.waitForRoom();
     // A worker must not run ahead of the others without bound (the rows it holds back would
-    // grow with the lead): past MAX_HELD, wait for them to pass the births. What could go has
+    // grow with the lead): past `maxHeld`, wait for them to pass the births. What could go has
     // gone, so they are not waiting for us.
-    if (this.pos > MAX_HELD && this.shard.pending > 0 && !this.waitingForOthers) {
+    const { batchBytes, maxHeld } = this.limits;
+    if (this.pos > maxHeld && this.shard.pending > 0 && !this.waitingForOthers) {
       this.waitingForOthers = true;
       try {
         this.shard.resolve(true);
@@ -255,9 +287,9 @@ class BatchOutput extends ByteOutput {
     }
     // Room for a quarter batch more before the next flush, so held rows are not looked at again
     // at every row; grown by doubling, so they are copied a bounded number of times.
-    this.flushAt = Math.max(BATCH_BYTES - 4096, this.pos + (BATCH_BYTES >> 2));
-    if (this.flushAt + 4096 > this.buf.length || this.rows * 2 > this.frames.length) {
-      this.moveTo(this.pool.take(Math.max(2 * this.buf.length, this.flushAt + 4096), Math.max(this.frames.length, 2 * this.rows)), 0, 0);
+    this.flushAt = Math.max(batchBytes - margin(this.limits), this.pos + (batchBytes >> 2));
+    if (this.flushAt + margin(this.limits) > this.buf.length || this.rows * 2 > this.frames.length) {
+      this.moveTo(this.pool.take(Math.max(2 * this.buf.length, this.flushAt + margin(this.limits)), Math.max(this.frames.length, 2 * this.rows)), 0, 0);
     }
   }
 
@@ -270,7 +302,8 @@ class BatchOutput extends ByteOutput {
     // not the same slot); what stays is copied out of it, which the main thread only reads.
     this.pool.lend(batch.slot);
     const rest = this.pos - this.ends[cut - 1]!;
-    this.moveTo(this.pool.take(Math.max(BATCH_BYTES, rest + (BATCH_BYTES >> 2) + 4096), Math.max(MAX_ROWS, 2 * (this.rows - cut))), cut, this.ends[cut - 1]!);
+    const { batchBytes, maxRows } = this.limits;
+    this.moveTo(this.pool.take(Math.max(batchBytes, rest + (batchBytes >> 2) + margin(this.limits)), Math.max(maxRows, 2 * (this.rows - cut))), cut, this.ends[cut - 1]!);
     // Buffers of their own move to the main thread.
     Atomics.add(this.outstanding, this.index, 1);
     this.send(batch, ownBuffers(batch));
@@ -375,7 +408,7 @@ async function run(data: JsonlWorkerData): Promise<void> {
   const outstanding = new Int32Array(data.flow);
   let out: BatchOutput | null = null;
   const shard = new Shard(data.index, data.count, data.memory, { onBlock: () => out?.flush() });
-  out = new BatchOutput(post, data.index, shard, outstanding, new SlotPool(data.batches, data.returns));
+  out = new BatchOutput(post, data.index, shard, outstanding, new SlotPool(data.batches, data.returns, data.limits));
   const json = new JsonlWriter(out);
   const o = out;
   let lastPercent = -1;
@@ -384,10 +417,10 @@ async function run(data: JsonlWorkerData): Promise<void> {
       data.capture,
       {
         row: (r: PacketRow) => {
-          // The id before writing: a big row's buffer may fill and settle the id half-way.
-          const id = r.messages[0]!.conn.id;
+          const conn = r.messages[0]!.conn;
+          const before = conn.id;
           json.line(r);
-          o.endRow(r.no, id);
+          o.endRow(r.no, before, conn.id);
         },
       },
       {

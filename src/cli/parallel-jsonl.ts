@@ -10,7 +10,7 @@ import { shardMemory } from '../pipeline/shard.js';
 import { WORKER_LIMITS, worthThreads } from '../pipeline/threaded.js';
 import { ByteOutput } from './output.js';
 import { UserError } from './errors.js';
-import { batchMemory, ownBuffers, releaseSlot, type JsonlWorkerData, type RowBatch, type WorkerReport } from './jsonl-worker.js';
+import { BATCH_LIMITS, batchMemory, ownBuffers, releaseSlot, type BatchLimits, type JsonlWorkerData, type RowBatch, type WorkerReport } from './jsonl-worker.js';
 
 /** Two workers write the packet list faster than one thread only on big files: each reads the
  *  whole capture, and three isolates share two cores. Measured on 2 cores: slower on 100 MB
@@ -165,11 +165,17 @@ export function mergeSummaries(parts: DissectSummary[]): DissectSummary {
 
 /** The packet list as JSON Lines on stdout, dissected by `threads` workers; null when whoever
  *  reads our output went away (`| head`) and the workers were stopped. */
-export async function jsonlInParallel(capture: string, threads: number, options: DissectOptions, out = new ByteOutput()): Promise<DissectSummary | null> {
+export async function jsonlInParallel(
+  capture: string,
+  threads: number,
+  options: DissectOptions,
+  out = new ByteOutput(),
+  limits: BatchLimits = BATCH_LIMITS,
+): Promise<DissectSummary | null> {
   const memory = shardMemory(threads);
   const flow = new SharedArrayBuffer(8 * threads);
   const outstanding = new Int32Array(flow);
-  const batches = Array.from({ length: threads }, () => batchMemory());
+  const batches = Array.from({ length: threads }, () => batchMemory(limits));
   const returns: MessagePort[] = [];
   const merger = new RowMerger(
     threads,
@@ -197,6 +203,7 @@ export async function jsonlInParallel(capture: string, threads: number, options:
         const data: JsonlWorkerData = {
           returns: channel.port2,
           batches: batches[index]!,
+          limits,
           capture,
           index,
           count: threads,

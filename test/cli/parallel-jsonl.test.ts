@@ -15,7 +15,7 @@ import { Shard, shardMemory, END_FRAME, PROVISIONAL } from '../../src/pipeline/s
 import { JsonlWriter } from '../../src/render/jsonl-writer.js';
 import { ByteOutput } from '../../src/cli/output.js';
 import { jsonlInParallel, mergeSummaries, RowMerger, jsonlThreads } from '../../src/cli/parallel-jsonl.js';
-import type { RowBatch } from '../../src/cli/jsonl-worker.js';
+import type { BatchLimits, RowBatch } from '../../src/cli/jsonl-worker.js';
 import { generateCapture } from '../../bench/generate.js';
 import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
 
@@ -23,7 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'mqtt-parallel-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 /** The JSON Lines of `capture` and the summary, on `threads` threads (1: the ordinary path). */
-async function jsonl(capture: string, threads: number, ports: number[] = []): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
+async function jsonl(capture: string, threads: number, ports: number[] = [], limits?: BatchLimits): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
   const file = join(tmp, `out-${threads}-${Math.random().toString(36).slice(2)}.jsonl`);
   const fd = openSync(file, 'w');
   const warnings: string[] = [];
@@ -35,7 +35,7 @@ async function jsonl(capture: string, threads: number, ports: number[] = []): Pr
       const w = new JsonlWriter(out);
       summary = await dissectCapture(capture, { row: (r) => w.line(r) }, options);
     } else {
-      const s = await jsonlInParallel(capture, threads, options, out);
+      const s = await jsonlInParallel(capture, threads, options, out, limits);
       assert.ok(s !== null, 'a file as output never goes away');
       summary = s;
     }
@@ -46,9 +46,9 @@ async function jsonl(capture: string, threads: number, ports: number[] = []): Pr
   return { text: readFileSync(file), summary, warnings };
 }
 
-async function assertSameAsOneThread(capture: string, threads: number, ports: number[] = []): Promise<number> {
+async function assertSameAsOneThread(capture: string, threads: number, ports: number[] = [], limits?: BatchLimits): Promise<number> {
   const one = await jsonl(capture, 1, ports);
-  const many = await jsonl(capture, threads, ports);
+  const many = await jsonl(capture, threads, ports, limits);
   const a = one.text.toString('utf8').split('\n');
   const b = many.text.toString('utf8').split('\n');
   const i = a.findIndex((line, k) => line !== b[k]);
@@ -65,6 +65,16 @@ test('a generated capture with 600 interleaved connections: 2 and 3 threads writ
   const rows = await assertSameAsOneThread(capture, 2);
   assert.ok(rows > 10_000, `${rows} rows`);
   await assertSameAsOneThread(capture, 3);
+});
+
+test('tiny batches, so that rows outgrow them and held-back rows make workers wait: still what 1 thread writes', async () => {
+  // Rows of a connection born while another worker is behind are held back; with 1 KB batches
+  // and 4 KB of held rows allowed, every flush, growth and wait path runs thousands of times.
+  const capture = join(tmp, 'synth-tiny.pcap');
+  generateCapture({ size: 3 << 20, out: capture, seed: 11, concurrency: 120, connections: 400 });
+  const limits: BatchLimits = { batchBytes: 1024, maxRows: 4, maxHeld: 4096 };
+  await assertSameAsOneThread(capture, 2, [], limits);
+  await assertSameAsOneThread(capture, 3, [], limits);
 });
 
 test('every fixture: 2 threads write what 1 writes', async () => {
