@@ -120,3 +120,42 @@ test('rows larger than the room checked before writing them are written whole (r
   assert.equal(fast.length, reference.length);
   assert.ok(fast === reference, 'byte writer differs from the reference');
 });
+
+test('dissection rows: Time and Info formatted from their parts equal the row texts (signs, digits, escapes, the 4095-byte cut)', async () => {
+  const { DissectedRow } = await import('../../src/pipeline/rows.js');
+  const { decodePacket } = await import('../../src/mqtt/decode.js');
+  const u16 = (n: number) => [n >> 8, n & 255];
+  const publish = (topic: string, id?: number) => {
+    const t = Buffer.from(topic, 'utf8');
+    const body = [...u16(t.length), ...t, ...(id === undefined ? [] : u16(id)), 0x41];
+    const rl = body.length < 128 ? [body.length] : [(body.length & 127) | 128, body.length >> 7];
+    return Uint8Array.from([id === undefined ? 0x30 : 0x32, ...rl, ...body]);
+  };
+  const conn = { id: 3, client: { addr: '10.0.0.1', port: 5 }, server: { addr: '10.0.0.2', port: 1883 }, firstFrame: 1, firstTime: 0, sawSyn: true, transport: 'mqtt' as const };
+  const msg = (pdu: Uint8Array, aliasTopic?: string) =>
+    ({ conn, dir: 'c2s' as const, frame: 1, time: 0, version: 4 as const, versionKnown: true, indexInFrame: 0, result: decodePacket(pdu, 4), aliasTopic });
+  const first = { tsSec: 100, tsNsec: 500_000_000 };
+  const times: [number, number, number][] = [
+    [100, 500_000_000, 6], [101, 400_000_000, 6], [100, 499_999_999, 9], [99, 900_000_000, 3], [100, 400_000_000, 6],
+    [100, 500_000_001, 9], [250, 0, 0], [100, 2_000_000_000, 6], [0x7fffffff + 5, 123, 9], [100, 500_000_000, 12],
+  ];
+  const infos = [
+    [msg(publish('a/b'))],
+    [msg(publish('a/b', 7)), msg(publish('c"d\\e'))],
+    [msg(publish('tab\there')), msg(publish('ünï'))],
+    [msg(publish('x'.repeat(300), 1)), ...Array.from({ length: 14 }, (_, i) => msg(publish('y'.repeat(300), i + 2)))],
+    [msg(publish(''), 'aliased/topic')],
+  ];
+  const writer = () => { const out = new ByteOutput(-1, 1 << 16); return { out, w: new JsonlWriter(out) }; };
+  for (const [sec, ns, digits] of times) {
+    for (const [k, ms] of infos.entries()) {
+      for (const prefix of ['', '[TCP ACKed unseen segment] ']) {
+        const row = new DissectedRow(9, sec, ns, digits, first, '10.0.0.1', '10.0.0.2', 5, 1883, 60, prefix, ms);
+        const { out, w } = writer();
+        w.line(row);
+        const got = Buffer.from(out.buf.subarray(0, out.pos)).toString('utf8');
+        assert.equal(got, rowJsonLine(row), `time ${sec}.${ns} digits ${digits}, infos #${k}, prefix '${prefix}'`);
+      }
+    }
+  }
+});
