@@ -63,7 +63,7 @@ export interface BatchLimits {
   maxHeld: number;
 }
 
-export const BATCH_LIMITS: BatchLimits = { batchBytes: 1 << 18, maxRows: 1 << 14, maxHeld: 4 << 20 };
+export const BATCH_LIMITS: BatchLimits = { batchBytes: 1 << 18, maxRows: 1 << 14, maxHeld: 1 << 20 };
 
 const STREAM_KEY = Buffer.from('"stream":');
 /** A batch with no rows, which only says how far its worker is, shares these (never moved). */
