@@ -4,6 +4,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { dissectCapture, type DissectSummary } from './dissect.js';
 import { EventWriter } from './event-wire.js';
+import type { DissectedRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
 import type { MqttVersion } from '../mqtt/types.js';
 
@@ -12,6 +13,8 @@ export interface DissectWorkerData {
   ports: number[];
   mqttVersion?: MqttVersion;
   progress: boolean;
+  /** Send the packet-list rows too. */
+  rows: boolean;
   /** [batches sent and not yet replayed]: the receiving thread counts them down. */
   flow: SharedArrayBuffer;
   /** Replayed batches' buffers come back here, for reuse. */
@@ -60,11 +63,19 @@ async function run(data: DissectWorkerData): Promise<void> {
         connection: (c) => w.connection(c),
         message: (m) => {
           w.message(m, pdu!.subarray(pduStart, pduEnd));
-          if (w.pos >= BATCH_BYTES) send();
+          if (!data.rows && w.pos >= BATCH_BYTES) send();
         },
         gap: (c, d, f, t, n) => w.gap(c, d, f, t, n),
         close: (c, k, d, f, t) => w.close(c, k, d, f, t),
         end: (f, t) => w.end(f, t),
+        // A row goes in the batch of its messages: the receiver's decoded packets are views on
+        // the batch, which goes back here once replayed.
+        row: data.rows
+          ? (r) => {
+              w.row(r as DissectedRow);
+              if (w.pos >= BATCH_BYTES) send();
+            }
+          : undefined,
       },
       {
         ports: data.ports,

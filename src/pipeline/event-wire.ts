@@ -6,12 +6,15 @@
 import { decodePacketAt } from '../mqtt/decode.js';
 import type { MqttVersion } from '../mqtt/types.js';
 import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
+import { DissectedRow } from './rows.js';
+import type { RowSink } from './dissect.js';
 
 const CONNECTION = 1;
 const MESSAGE = 2;
 const GAP = 3;
 const CLOSE = 4;
 const END = 5;
+const ROW = 6;
 
 /** Writes events into a growable buffer; `take()` hands over what is written. */
 export class EventWriter {
@@ -46,10 +49,10 @@ export class EventWriter {
 
   /** A message with the bytes of its packet. */
   message(m: MqttMessage, pdu: Uint8Array): void {
-    this.room(32 + pdu.length);
+    this.room(40 + pdu.length + (m.aliasTopic === undefined ? 0 : 3 * m.aliasTopic.length));
     this.u8(MESSAGE);
     this.u32(m.conn.id);
-    this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0));
+    this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0) | (m.aliasTopic === undefined ? 0 : 4));
     this.u32(m.frame);
     this.f64(m.time);
     this.u8(m.version);
@@ -58,6 +61,23 @@ export class EventWriter {
     this.u32(pdu.length);
     this.buf.set(pdu, this.pos);
     this.pos += pdu.length;
+    if (m.aliasTopic !== undefined) this.str(m.aliasTopic);
+  }
+
+  /** A packet-list row: the columns its messages do not tell (the last `messages.length` sent;
+   *  the first one's connection and direction give Source and Destination). */
+  row(r: DissectedRow): void {
+    this.room(48 + 3 * r.tcpPrefix.length);
+    this.u8(ROW);
+    this.u32(r.no);
+    this.f64(r.tsSec);
+    this.u32(r.tsNsec);
+    this.u8(r.tsDigits);
+    this.f64(r.first.tsSec);
+    this.u32(r.first.tsNsec);
+    this.u32(r.length);
+    this.str(r.tcpPrefix);
+    this.u32(r.messages.length);
   }
 
   gap(c: ConnectionInfo, dir: Direction, frame: number, time: number, bytes: number): void {
@@ -130,8 +150,15 @@ const CLOSED_KEPT = 4096;
 export class EventReader {
   private readonly conns = new Map<number, ConnectionInfo>();
   private readonly closed: number[] = [];
+  /** Messages replayed since the last row (only when the sink takes rows). */
+  private readonly unrowed: MqttMessage[] = [];
+  private readonly rows: boolean;
+  /** The capture's first timestamp, one object for every row. */
+  private first = { tsSec: 0, tsNsec: 0 };
 
-  constructor(private readonly sink: DissectionSink) {}
+  constructor(private readonly sink: DissectionSink & RowSink) {
+    this.rows = sink.row !== undefined;
+  }
 
   /** Connections known so far (they are few: one per MQTT connection of the capture). */
   get size(): number {
@@ -191,7 +218,35 @@ export class EventReader {
             result: decodePacketAt(buf, p, p + n, version),
           };
           p += n;
+          if (flags & 4) {
+            const [alias, after] = readStr(buf, view, p);
+            msg.aliasTopic = alias;
+            p = after;
+          }
           sink.message?.(msg);
+          if (this.rows) this.unrowed.push(msg);
+          break;
+        }
+        case ROW: {
+          const no = view.getUint32(p, true);
+          const tsSec = view.getFloat64(p + 4, true);
+          const tsNsec = view.getUint32(p + 12, true);
+          const tsDigits = buf[p + 16]!;
+          const firstSec = view.getFloat64(p + 17, true);
+          const firstNsec = view.getUint32(p + 25, true);
+          if (firstSec !== this.first.tsSec || firstNsec !== this.first.tsNsec) this.first = { tsSec: firstSec, tsNsec: firstNsec };
+          const length = view.getUint32(p + 29, true);
+          const [tcpPrefix, c] = readStr(buf, view, p + 33);
+          const count = view.getUint32(c, true);
+          p = c + 4;
+          const u = this.unrowed;
+          const messages = u.length === count ? u.slice() : u.slice(u.length - count);
+          u.length = 0;
+          // As the dissection fills them: Source and Destination are the first packet's sender and receiver.
+          const m0 = messages[0]!;
+          const from = m0.dir === 'c2s' ? m0.conn.client : m0.conn.server;
+          const to = m0.dir === 'c2s' ? m0.conn.server : m0.conn.client;
+          sink.row?.(new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages));
           break;
         }
         case GAP: {
@@ -229,6 +284,7 @@ export class EventReader {
 
 function readStr(buf: Uint8Array, view: DataView, p: number): [string, number] {
   const n = view.getUint16(p, true);
+  if (n === 0) return ['', p + 2];
   const s = Buffer.from(buf.buffer, buf.byteOffset + p + 2, n).toString('utf8');
   return [s, p + 2 + n];
 }

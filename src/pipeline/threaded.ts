@@ -10,6 +10,7 @@ import { startWorker } from './start-worker.js';
 import { isGzipStart } from '../capture/source.js';
 import type { DissectOptions, DissectSummary } from './dissect.js';
 import type { DissectionSink } from './events.js';
+import type { RowSink } from './dissect.js';
 import { EventReader } from './event-wire.js';
 import { UserError } from '../cli/errors.js';
 import type { DissectWorkerData, DissectWorkerReport } from './dissect-worker.js';
@@ -49,8 +50,14 @@ function isGzip(path: string): boolean {
   }
 }
 
-/** dissectCapture(path, sink, opts), with the dissection on a worker thread. */
-export async function dissectInWorker(path: string, sink: DissectionSink, opts: DissectOptions = {}): Promise<DissectSummary> {
+/**
+ * dissectCapture(path, sink, opts), with the dissection on a worker thread. With `opts.stop`
+ * (asked after each batch), a run told to stop resolves to null: whoever reads our output went
+ * away (`| head`).
+ */
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts: DissectOptions & { stop: () => boolean }): Promise<DissectSummary | null>;
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts?: Omit<DissectOptions, 'stop'>): Promise<DissectSummary>;
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts: DissectOptions = {}): Promise<DissectSummary | null> {
   const flow = new SharedArrayBuffer(4);
   const inFlight = new Int32Array(flow);
   const channel = new MessageChannel();
@@ -60,12 +67,13 @@ export async function dissectInWorker(path: string, sink: DissectionSink, opts: 
     ports: opts.ports ?? [],
     mqttVersion: opts.mqttVersion,
     progress: opts.onProgress !== undefined,
+    rows: sink.row !== undefined,
     flow,
     returns: channel.port2,
   };
   const worker = startWorker(import.meta.url, 'dissect-worker', { workerData: data, transferList: [channel.port2], resourceLimits: WORKER_LIMITS });
   try {
-    return await new Promise<DissectSummary>((resolve, reject) => {
+    return await new Promise<DissectSummary | null>((resolve, reject) => {
       let finished = false;
       worker.on('error', reject);
       // (Messages posted before a worker exits are delivered before its exit event.)
@@ -75,6 +83,11 @@ export async function dissectInWorker(path: string, sink: DissectionSink, opts: 
           switch (m.type) {
             case 'events':
               reader.replay(m.bytes, m.bytes.length);
+              if (opts.stop?.()) {
+                finished = true;
+                resolve(null);
+                break;
+              }
               channel.port1.postMessage(m.bytes.buffer, [m.bytes.buffer as ArrayBuffer]);
               Atomics.sub(inFlight, 0, 1);
               Atomics.notify(inFlight, 0);

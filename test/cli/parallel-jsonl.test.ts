@@ -1,5 +1,7 @@
-// `--format jsonl` split across worker threads must write exactly what one thread writes: the
-// one-thread output is the truth here (it is itself held equal to tshark by the golden tests).
+// `--format jsonl` on several threads must write exactly what one thread writes, both ways it is
+// split (two threads: a pipeline, the dissection on a worker and the rows written on the main
+// thread; more: connections split between workers by hash). The one-thread output is the truth
+// here (it is itself held equal to tshark by the golden tests).
 // Checked on a generated capture with hundreds of interleaved connections (retransmissions,
 // out-of-order segments, PDUs split anywhere), on every fixture and on every corpus capture.
 
@@ -17,6 +19,7 @@ import { ByteOutput } from '../../src/cli/output.js';
 import { jsonlInParallel, mergeSummaries, RowMerger, jsonlThreads } from '../../src/cli/parallel-jsonl.js';
 import type { BatchLimits, RowBatch } from '../../src/cli/jsonl-worker.js';
 import { generateCapture } from '../../bench/generate.js';
+import { dissectInWorker } from '../../src/pipeline/threaded.js';
 import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mqtt-parallel-'));
@@ -46,8 +49,31 @@ async function jsonl(capture: string, threads: number, ports: number[] = [], lim
   return { text: readFileSync(file), summary, warnings };
 }
 
+/** The same through the two-thread pipeline: dissection on a worker, rows written here. */
+async function jsonlPipeline(capture: string, ports: number[] = []): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
+  const file = join(tmp, `pipe-${Math.random().toString(36).slice(2)}.jsonl`);
+  const fd = openSync(file, 'w');
+  const warnings: string[] = [];
+  const out = new ByteOutput(fd);
+  let summary: DissectSummary;
+  try {
+    const w = new JsonlWriter(out);
+    summary = await dissectInWorker(capture, { row: (r) => w.line(r) }, { ports, onWarning: (m: string) => warnings.push(m) });
+    out.flush();
+  } finally {
+    closeSync(fd);
+  }
+  return { text: readFileSync(file), summary, warnings };
+}
+
 async function assertSameAsOneThread(capture: string, threads: number, ports: number[] = [], limits?: BatchLimits): Promise<number> {
   const one = await jsonl(capture, 1, ports);
+  if (threads === 2 && !limits) {
+    const piped = await jsonlPipeline(capture, ports);
+    assert.ok(piped.text.equals(one.text), `pipeline: ${capture}: the same rows as one thread`);
+    assert.deepEqual(piped.summary, one.summary, 'pipeline: the same summary');
+    assert.deepEqual([...piped.warnings].sort(), [...one.warnings].sort(), 'pipeline: the same warnings');
+  }
   const many = await jsonl(capture, threads, ports, limits);
   const a = one.text.toString('utf8').split('\n');
   const b = many.text.toString('utf8').split('\n');

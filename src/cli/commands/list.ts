@@ -17,6 +17,7 @@ import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
 import type { SetExit } from './index.js';
 import { jsonlInParallel, jsonlThreads } from '../parallel-jsonl.js';
+import { dissectInWorker } from '../../pipeline/threaded.js';
 
 interface ListOptions extends CaptureCliOptions {
   format: 'table' | 'jsonl' | 'json';
@@ -65,10 +66,15 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
     try {
       if (opts.format === 'jsonl') {
         const threads = jsonlThreads(capture, opts.jobs);
+        const row = (r: PacketRow) => json.line(r);
+        // Two threads: the dissection on a worker, the rows written here (a pipeline). More: the
+        // connections split between workers by 4-tuple hash, their rows merged here.
         const s =
-          threads > 1
-            ? await jsonlInParallel(capture, threads, options, bytes)
-            : await dissectCapture(capture, { row: (r: PacketRow) => json.line(r) }, { ...options, stop });
+          threads === 2
+            ? await dissectInWorker(capture, { row }, { ...options, stop })
+            : threads > 2
+              ? await jsonlInParallel(capture, threads, options, bytes)
+              : await dissectCapture(capture, { row }, { ...options, stop });
         if (s === null || bytes.closed) return 0;
         summary = s;
       } else {
