@@ -77,6 +77,13 @@ export class ByteOutput {
     if (n > this.bytes.length) this.buf = ByteOutput.alloc(Math.max(n, this.bytes.length * 2));
   }
 
+  /** Bytes [start, end) of `b`, as they are. */
+  bytesOf(b: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start);
+    this.bytes.set(b.subarray(start, end), this.pos);
+    this.pos += end - start;
+  }
+
   /** Text (UTF-8) between byte-written parts. */
   text(s: string): void {
     this.reserve(s.length * 3);

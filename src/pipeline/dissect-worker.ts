@@ -5,6 +5,8 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { dissectCapture, type DissectSummary } from './dissect.js';
 import { EventWriter } from './event-wire.js';
 import type { DissectedRow } from './rows.js';
+import { JsonlWriter } from '../render/jsonl-writer.js';
+import { ByteOutput } from '../cli/output.js';
 import { UserError } from '../cli/errors.js';
 import type { MqttVersion } from '../mqtt/types.js';
 
@@ -15,6 +17,10 @@ export interface DissectWorkerData {
   progress: boolean;
   /** Send the packet-list rows too. */
   rows: boolean;
+  /** The receiver takes rows as JSON lines too: write some here when it falls behind. */
+  jsonLines: boolean;
+  /** A fixed share of rows to write here as JSON lines (tests); adaptive when absent. */
+  jsonShare?: number;
   /** [batches sent and not yet replayed]: the receiving thread counts them down. */
   flow: SharedArrayBuffer;
   /** Replayed batches' buffers come back here, for reuse. */
@@ -31,16 +37,64 @@ export type DissectWorkerReport =
 export const BATCH_BYTES = 1 << 18;
 /** Batches in flight: bounds memory when the analysis is slower than the dissection. */
 export const MAX_IN_FLIGHT = 4;
+/**
+ * How much of the JSON writing this worker takes on, when the receiver takes JSON lines: the
+ * share of rows it writes itself (it has their packets decoded already; the receiver would
+ * decode them again). Adjusted at each batch by how many are in flight: the receiver behind
+ * (3 or more waiting) → a larger share, idle (none) → smaller.
+ */
+class HelpShare {
+  private credit = 0;
+
+  /** `fixed`: always this share (tests), else adaptive from 0. */
+  constructor(
+    private share = 0,
+    private readonly fixed = false,
+  ) {}
+
+  /** After sending a batch, with `inFlight` batches not yet replayed. */
+  adjust(inFlight: number): void {
+    if (this.fixed) return;
+    if (inFlight >= 3) this.share = Math.min(1, this.share + STEP);
+    else if (inFlight === 0) this.share = Math.max(0, this.share - STEP);
+  }
+
+  /** Write this row here? */
+  take(): boolean {
+    this.credit += this.share;
+    if (this.credit < 1) return false;
+    this.credit -= 1;
+    return true;
+  }
+}
+const STEP = 0.05;
+
+/** One JSON line at a time, growing to the longest. */
+class LineBuffer extends ByteOutput {
+  constructor() {
+    super(-1, 1 << 16);
+  }
+
+  override reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.from(new ArrayBuffer(Math.max(2 * this.buf.length, this.pos + n)));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+
+  override flush(): void {}
+}
 
 async function run(data: DissectWorkerData): Promise<void> {
   const port = parentPort!;
   const inFlight = new Int32Array(data.flow);
   const free: ArrayBuffer[] = [];
   const w = new EventWriter(BATCH_BYTES + 4096);
+  const help = data.jsonShare === undefined ? new HelpShare() : new HelpShare(data.jsonShare, true);
   const send = (): void => {
     if (w.pos === 0) return;
     const bytes = w.buf.subarray(0, w.pos);
-    Atomics.add(inFlight, 0, 1);
+    help.adjust(Atomics.add(inFlight, 0, 1));
     port.postMessage({ type: 'events', bytes } satisfies DissectWorkerReport, [bytes.buffer as ArrayBuffer]);
     // Wait while the other side is behind, taking back the buffers it is done with.
     for (;;) {
@@ -56,23 +110,57 @@ async function run(data: DissectWorkerData): Promise<void> {
   let pduStart = 0;
   let pduEnd = 0;
   let lastPercent = -1;
+  // Where the messages of the row being made start in the batch, and whether only messages
+  // were written since (so they can be taken back when the row is written here as JSON).
+  let rowStart = -1;
+  let onlyMessages = false;
+  const line = data.jsonLines ? new LineBuffer() : null;
+  const json = line ? new JsonlWriter(line) : null;
+  const other = (): void => {
+    onlyMessages = false;
+  };
   try {
     const summary = await dissectCapture(
       data.capture,
       {
-        connection: (c) => w.connection(c),
+        connection: (c) => {
+          other();
+          w.connection(c);
+        },
         message: (m) => {
+          if (rowStart < 0) {
+            rowStart = w.pos;
+            onlyMessages = true;
+          }
           w.message(m, pdu!.subarray(pduStart, pduEnd));
           if (!data.rows && w.pos >= BATCH_BYTES) send();
         },
-        gap: (c, d, f, t, n) => w.gap(c, d, f, t, n),
-        close: (c, k, d, f, t) => w.close(c, k, d, f, t),
-        end: (f, t) => w.end(f, t),
+        gap: (c, d, f, t, n) => {
+          other();
+          w.gap(c, d, f, t, n);
+        },
+        close: (c, k, d, f, t) => {
+          other();
+          w.close(c, k, d, f, t);
+        },
+        end: (f, t) => {
+          other();
+          w.end(f, t);
+        },
         // A row goes in the batch of its messages: the receiver's decoded packets are views on
         // the batch, which goes back here once replayed.
         row: data.rows
           ? (r) => {
-              w.row(r as DissectedRow);
+              if (json && onlyMessages && help.take()) {
+                // The receiver has more to do than we have: write this row here, in place of its messages.
+                w.pos = rowStart;
+                line!.pos = 0;
+                json.line(r);
+                w.jsonLine(line!.buf, line!.pos);
+              } else {
+                w.row(r as DissectedRow);
+              }
+              rowStart = -1;
               if (w.pos >= BATCH_BYTES) send();
             }
           : undefined,

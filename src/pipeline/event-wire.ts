@@ -15,6 +15,12 @@ const GAP = 3;
 const CLOSE = 4;
 const END = 5;
 const ROW = 6;
+const JSON_LINE = 7;
+
+/** Takes packet-list rows already written as JSON lines (bytes [start, end) of buf). */
+export interface JsonLineSink {
+  jsonLine?(buf: Uint8Array, start: number, end: number): void;
+}
 
 /** Writes events into a growable buffer; `take()` hands over what is written. */
 export class EventWriter {
@@ -78,6 +84,15 @@ export class EventWriter {
     this.u32(r.length);
     this.str(r.tcpPrefix);
     this.u32(r.messages.length);
+  }
+
+  /** A row the sending side wrote as a JSON line itself (its messages are not sent). */
+  jsonLine(bytes: Uint8Array, n: number): void {
+    this.room(8 + n);
+    this.u8(JSON_LINE);
+    this.u32(n);
+    this.buf.set(bytes.subarray(0, n), this.pos);
+    this.pos += n;
   }
 
   gap(c: ConnectionInfo, dir: Direction, frame: number, time: number, bytes: number): void {
@@ -156,7 +171,7 @@ export class EventReader {
   /** The capture's first timestamp, one object for every row. */
   private first = { tsSec: 0, tsNsec: 0 };
 
-  constructor(private readonly sink: DissectionSink & RowSink) {
+  constructor(private readonly sink: DissectionSink & RowSink & JsonLineSink) {
     this.rows = sink.row !== undefined;
   }
 
@@ -263,6 +278,12 @@ export class EventReader {
           p += 17;
           this.closed.push(conn.id);
           if (this.closed.length > CLOSED_KEPT) this.conns.delete(this.closed.shift()!);
+          break;
+        }
+        case JSON_LINE: {
+          const n = view.getUint32(p, true);
+          this.sink.jsonLine?.(buf, p + 4, p + 4 + n);
+          p += 4 + n;
           break;
         }
         case END:

@@ -11,7 +11,7 @@ import { isGzipStart } from '../capture/source.js';
 import type { DissectOptions, DissectSummary } from './dissect.js';
 import type { DissectionSink } from './events.js';
 import type { RowSink } from './dissect.js';
-import { EventReader } from './event-wire.js';
+import { EventReader, type JsonLineSink } from './event-wire.js';
 import { UserError } from '../cli/errors.js';
 import type { DissectWorkerData, DissectWorkerReport } from './dissect-worker.js';
 
@@ -50,14 +50,20 @@ function isGzip(path: string): boolean {
   }
 }
 
+/** For tests: `jsonShare`, a fixed share of rows the worker writes as JSON lines itself. */
+export interface Tuning {
+  jsonShare?: number;
+}
+
 /**
- * dissectCapture(path, sink, opts), with the dissection on a worker thread. With `opts.stop`
- * (asked after each batch), a run told to stop resolves to null: whoever reads our output went
- * away (`| head`).
+ * dissectCapture(path, sink, opts), with the dissection on a worker thread. A sink that takes
+ * `jsonLine`s as well as rows gets some rows as JSON lines written by the worker, as many as
+ * keep both threads busy (see dissect-worker.ts). With `opts.stop` (asked after each batch), a
+ * run told to stop resolves to null: whoever reads our output went away (`| head`).
  */
-export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts: DissectOptions & { stop: () => boolean }): Promise<DissectSummary | null>;
-export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts?: Omit<DissectOptions, 'stop'>): Promise<DissectSummary>;
-export async function dissectInWorker(path: string, sink: DissectionSink & RowSink, opts: DissectOptions = {}): Promise<DissectSummary | null> {
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink & JsonLineSink, opts: DissectOptions & { stop: () => boolean }, tuning?: Tuning): Promise<DissectSummary | null>;
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink & JsonLineSink, opts?: Omit<DissectOptions, 'stop'>, tuning?: Tuning): Promise<DissectSummary>;
+export async function dissectInWorker(path: string, sink: DissectionSink & RowSink & JsonLineSink, opts: DissectOptions = {}, tuning: Tuning = {}): Promise<DissectSummary | null> {
   const flow = new SharedArrayBuffer(4);
   const inFlight = new Int32Array(flow);
   const channel = new MessageChannel();
@@ -68,6 +74,8 @@ export async function dissectInWorker(path: string, sink: DissectionSink & RowSi
     mqttVersion: opts.mqttVersion,
     progress: opts.onProgress !== undefined,
     rows: sink.row !== undefined,
+    jsonLines: sink.jsonLine !== undefined,
+    jsonShare: tuning.jsonShare,
     flow,
     returns: channel.port2,
   };

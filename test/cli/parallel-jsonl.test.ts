@@ -50,7 +50,7 @@ async function jsonl(capture: string, threads: number, ports: number[] = [], lim
 }
 
 /** The same through the two-thread pipeline: dissection on a worker, rows written here. */
-async function jsonlPipeline(capture: string, ports: number[] = []): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
+async function jsonlPipeline(capture: string, ports: number[] = [], jsonShare?: number): Promise<{ text: Buffer; summary: DissectSummary; warnings: string[] }> {
   const file = join(tmp, `pipe-${Math.random().toString(36).slice(2)}.jsonl`);
   const fd = openSync(file, 'w');
   const warnings: string[] = [];
@@ -58,7 +58,7 @@ async function jsonlPipeline(capture: string, ports: number[] = []): Promise<{ t
   let summary: DissectSummary;
   try {
     const w = new JsonlWriter(out);
-    summary = await dissectInWorker(capture, { row: (r) => w.line(r) }, { ports, onWarning: (m: string) => warnings.push(m) });
+    summary = await dissectInWorker(capture, { row: (r) => w.line(r), jsonLine: (b, start, end) => out.bytesOf(b, start, end) }, { ports, onWarning: (m: string) => warnings.push(m) }, { jsonShare });
     out.flush();
   } finally {
     closeSync(fd);
@@ -69,10 +69,13 @@ async function jsonlPipeline(capture: string, ports: number[] = []): Promise<{ t
 async function assertSameAsOneThread(capture: string, threads: number, ports: number[] = [], limits?: BatchLimits): Promise<number> {
   const one = await jsonl(capture, 1, ports);
   if (threads === 2 && !limits) {
-    const piped = await jsonlPipeline(capture, ports);
-    assert.ok(piped.text.equals(one.text), `pipeline: ${capture}: the same rows as one thread`);
-    assert.deepEqual(piped.summary, one.summary, 'pipeline: the same summary');
-    assert.deepEqual([...piped.warnings].sort(), [...one.warnings].sort(), 'pipeline: the same warnings');
+    // Adaptive, then with the worker writing none, half and all of the rows as JSON itself.
+    for (const share of [undefined, 0, 0.5, 1]) {
+      const piped = await jsonlPipeline(capture, ports, share);
+      assert.ok(piped.text.equals(one.text), `pipeline (share ${share}): ${capture}: the same rows as one thread`);
+      assert.deepEqual(piped.summary, one.summary, 'pipeline: the same summary');
+      assert.deepEqual([...piped.warnings].sort(), [...one.warnings].sort(), 'pipeline: the same warnings');
+    }
   }
   const many = await jsonl(capture, threads, ports, limits);
   const a = one.text.toString('utf8').split('\n');

@@ -71,7 +71,7 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
         // connections split between workers by 4-tuple hash, their rows merged here.
         const s =
           threads === 2
-            ? await dissectInWorker(capture, { row }, { ...options, stop })
+            ? await dissectInWorker(capture, { row, jsonLine: (b, start, end) => bytes.bytesOf(b, start, end) }, { ...options, stop })
             : threads > 2
               ? await jsonlInParallel(capture, threads, options, bytes)
               : await dissectCapture(capture, { row }, { ...options, stop });
