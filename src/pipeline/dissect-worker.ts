@@ -152,7 +152,8 @@ async function run(data: DissectWorkerData): Promise<void> {
         row: data.rows
           ? (r) => {
               if (json && onlyMessages && help.take()) {
-                // The receiver has more to do than we have: write this row here, in place of its messages.
+                // The receiver has more to do than we have: this row is written here, in place
+                // of its messages.
                 w.pos = rowStart;
                 line!.pos = 0;
                 json.line(r);
