@@ -130,10 +130,7 @@ export class RowMerger {
     while (r < b.frames.length && b.frames[r]! < bound) r++;
     const start = first === 0 ? 0 : b.ends[first - 1]!;
     const end = b.ends[r - 1]!;
-    const out = this.out;
-    out.reserve(end - start);
-    out.buf.set(b.bytes.subarray(start, end), out.pos);
-    out.pos += end - start;
+    this.out.bytesOf(b.bytes, start, end);
     l.row = r;
     if (r === b.frames.length) {
       l.batches.shift();

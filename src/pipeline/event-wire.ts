@@ -282,7 +282,7 @@ export class EventReader {
         }
         case JSON_LINE: {
           const n = view.getUint32(p, true);
-          this.sink.jsonLine?.(buf, p + 4, p + 4 + n);
+          sink.jsonLine?.(buf, p + 4, p + 4 + n);
           p += 4 + n;
           break;
         }

@@ -170,22 +170,13 @@ export class JsonlWriter {
 
   private write(r: PacketRow, end: Ascii): void {
     const o = this.out;
-    let pos: number;
-    if (r instanceof DissectedRow) {
-      // The dissection's rows: Time and Info formatted from their parts, no strings made.
-      o.reserve(HEAD_ROOM + r.src.length + r.dst.length + infoEstimate(r));
-      pos = dissectedRowHead(o.buf, o.view, o.pos, r);
-      if (pos > o.buf.length) {
-        o.reserve(pos - o.pos);
-        pos = dissectedRowHead(o.buf, o.view, o.pos, r);
-      }
-    } else {
-      o.reserve(HEAD_ROOM + r.time.length + r.src.length + r.dst.length + r.info.length);
-      pos = rowHead(o.buf, o.view, o.pos, r);
-      if (pos > o.buf.length) {
-        o.reserve(pos - o.pos);
-        pos = rowHead(o.buf, o.view, o.pos, r);
-      }
+    // The dissection's rows have Time and Info formatted from their parts, with no strings made.
+    const d = r instanceof DissectedRow ? r : null;
+    o.reserve(HEAD_ROOM + r.src.length + r.dst.length + (d ? infoEstimate(d) : r.time.length + r.info.length));
+    let pos = rowHead(o.buf, o.view, o.pos, r, d);
+    if (pos > o.buf.length) {
+      o.reserve(pos - o.pos);
+      pos = rowHead(o.buf, o.view, o.pos, r, d);
     }
     o.pos = pos;
     const ms = r.messages;
@@ -210,11 +201,12 @@ function pduEstimate(m: MqttMessage): number {
   return PDU_ROOM;
 }
 
-function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow): number {
+/** `d`: the row when it is a DissectedRow, whose Time and Info are written from their parts. */
+function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow, d: DissectedRow | null): number {
   pos = put(buf, view, pos, ROW_NO);
   pos = int(buf, pos, r.no);
   pos = put(buf, view, pos, ROW_TIME);
-  pos = raw(buf, pos, r.time);
+  pos = d ? relativeTime(buf, pos, d) : raw(buf, pos, r.time);
   pos = put(buf, view, pos, ROW_SRC);
   pos = str(buf, pos, r.src);
   pos = put(buf, view, pos, ROW_DST);
@@ -226,28 +218,7 @@ function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow): number
   pos = put(buf, view, pos, ROW_LENGTH);
   pos = int(buf, pos, r.length);
   pos = put(buf, view, pos, ROW_INFO);
-  pos = str(buf, pos, r.info);
-  return put(buf, view, pos, ROW_PDUS);
-}
-
-/** rowHead for a DissectedRow. */
-function dissectedRowHead(buf: Buffer, view: DataView, pos: number, r: DissectedRow): number {
-  pos = put(buf, view, pos, ROW_NO);
-  pos = int(buf, pos, r.no);
-  pos = put(buf, view, pos, ROW_TIME);
-  pos = relativeTime(buf, pos, r);
-  pos = put(buf, view, pos, ROW_SRC);
-  pos = str(buf, pos, r.src);
-  pos = put(buf, view, pos, ROW_DST);
-  pos = str(buf, pos, r.dst);
-  pos = put(buf, view, pos, ROW_SRCPORT);
-  pos = int(buf, pos, r.srcPort);
-  pos = put(buf, view, pos, ROW_DSTPORT);
-  pos = int(buf, pos, r.dstPort);
-  pos = put(buf, view, pos, ROW_LENGTH);
-  pos = int(buf, pos, r.length);
-  pos = put(buf, view, pos, ROW_INFO);
-  pos = info(buf, pos, r);
+  pos = d ? info(buf, pos, d) : str(buf, pos, r.info);
   return put(buf, view, pos, ROW_PDUS);
 }
 
