@@ -316,10 +316,20 @@ export const PROP_WILL_DELAY = 0x18;
 export const PROP_TOPIC_ALIAS = 0x23;
 export const PROP_MESSAGE_EXPIRY = 0x02;
 
-/** FNV-1a over the payload: deliveries are matched to publishes by topic + hash + length. */
+/** A 32-bit hash of the payload: deliveries are matched to publishes by topic + hash + length.
+ *  FNV-1a's step taken a little-endian word at a time (then the 0-3 bytes left one at a time):
+ *  a quarter of the multiplications of bytewise FNV-1a, and each step stays a bijection of the
+ *  state, so two payloads differing in one word still never collide. Never shown: only compared. */
 export function payloadHash(b: Uint8Array): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) {
+  const n = b.length;
+  const words = n & ~3;
+  let i = 0;
+  for (; i < words; i += 4) {
+    h ^= b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+    h = Math.imul(h, 0x01000193);
+  }
+  for (; i < n; i++) {
     h ^= b[i]!;
     h = Math.imul(h, 0x01000193);
   }
