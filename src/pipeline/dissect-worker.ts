@@ -2,7 +2,7 @@
 // as raw bytes, in batches to the thread that analyses them.
 
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { dissectCapture, type DissectSummary } from './dissect.js';
+import { dissectCapture, UNDECODED, type DissectSummary } from './dissect.js';
 import { EventWriter } from './event-wire.js';
 import type { DissectedRow } from './rows.js';
 import { JsonlWriter } from '../render/jsonl-writer.js';
@@ -110,58 +110,35 @@ async function run(data: DissectWorkerData): Promise<void> {
   let pduStart = 0;
   let pduEnd = 0;
   let lastPercent = -1;
-  // Where the messages of the row being made start in the batch, and whether only messages
-  // were written since (so they can be taken back when the row is written here as JSON).
-  let rowStart = -1;
-  let onlyMessages = false;
   const line = data.jsonLines ? new LineBuffer() : null;
   const json = line ? new JsonlWriter(line) : null;
-  const other = (): void => {
-    onlyMessages = false;
-  };
+  // Whether the frame being dissected is written here as a JSON line: decided at its first
+  // packet, so that its packets are decoded here and not sent, or sent undecoded.
+  let writeHere = false;
   try {
     const summary = await dissectCapture(
       data.capture,
       {
-        connection: (c) => {
-          other();
-          w.connection(c);
-        },
+        connection: (c) => w.connection(c),
         message: (m) => {
-          if (rowStart < 0) {
-            rowStart = w.pos;
-            onlyMessages = true;
-          }
-          w.message(m, pdu!.subarray(pduStart, pduEnd));
+          if (writeHere) return;
+          w.message(m, pdu!.subarray(pduStart, pduEnd), m.result !== UNDECODED);
           if (!data.rows && w.pos >= BATCH_BYTES) send();
         },
-        gap: (c, d, f, t, n) => {
-          other();
-          w.gap(c, d, f, t, n);
-        },
-        close: (c, k, d, f, t) => {
-          other();
-          w.close(c, k, d, f, t);
-        },
-        end: (f, t) => {
-          other();
-          w.end(f, t);
-        },
+        gap: (c, d, f, t, n) => w.gap(c, d, f, t, n),
+        close: (c, k, d, f, t) => w.close(c, k, d, f, t),
+        end: (f, t) => w.end(f, t),
         // A row goes in the batch of its messages: the receiver's decoded packets are views on
         // the batch, which goes back here once replayed.
         row: data.rows
           ? (r) => {
-              if (json && onlyMessages && help.take()) {
-                // The receiver has more to do than we have: this row is written here, in place
-                // of its messages.
-                w.pos = rowStart;
+              if (writeHere) {
                 line!.pos = 0;
-                json.line(r);
+                json!.line(r);
                 w.jsonLine(line!.buf, line!.pos);
               } else {
                 w.row(r as DissectedRow);
               }
-              rowStart = -1;
               if (w.pos >= BATCH_BYTES) send();
             }
           : undefined,
@@ -170,6 +147,8 @@ async function run(data: DissectWorkerData): Promise<void> {
         ports: data.ports,
         mqttVersion: data.mqttVersion,
         onWarning: (message) => port.postMessage({ type: 'warning', message } satisfies DissectWorkerReport),
+        // The receiver decodes what it is sent; here only the rows written here.
+        decodeFrame: () => (writeHere = json !== null && help.take()),
         onPacketBytes: (buf, start, end) => {
           pdu = buf;
           pduStart = start;

@@ -14,7 +14,7 @@ import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
 import { TopicAliasMap } from '../mqtt/info.js';
-import type { MqttVersion } from '../mqtt/types.js';
+import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import { DissectedRow, type PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
@@ -44,7 +44,17 @@ export interface DissectOptions {
   /** The raw bytes of each MQTT packet, `buf[start .. end)`, just before its message event (to
    *  send packets to another thread); valid during the call only. */
   onPacketBytes?(buf: Uint8Array, start: number, end: number): void;
+  /**
+   * Whether to decode the packets of the frame about to complete its first one (default: all).
+   * A worker that sends packets on as bytes (onPacketBytes), to be decoded where they are read,
+   * decodes only the rows it writes itself: the others carry UNDECODED. A v5 PUBLISH is decoded
+   * whenever rows are made, as its Topic Alias must be followed in capture order.
+   */
+  decodeFrame?: () => boolean;
 }
+
+/** The result of a packet left for its receiver to decode (DissectOptions.decodeFrame). */
+export const UNDECODED: DecodeResult = { status: 'malformed', reason: 'not decoded', offset: 0, packet: null, headerFlags: 0 };
 
 export interface RowSink {
   row?(r: PacketRow): void;
@@ -159,6 +169,8 @@ class Dissector {
   private pendingSrcPort = 0;
   private pendingDstPort = 0;
   private frameTouchedMqtt = false;
+  /** Decode the current frame's packets (DissectOptions.decodeFrame). */
+  private frameDecoded = true;
   /** Wireshark's TCP analysis text for the current frame ("[TCP ACKed unseen segment] "). */
   private tcpPrefix = '';
   private frameTouchedTls = false;
@@ -400,9 +412,11 @@ class Dissector {
       }
     }
     if (!st.versionKnown && !st.usedDefault) this.noteDefaultVersion(st, info);
-    const result = decodePacketAt(buf, start, end, st.version);
+    if (this.pendingCount === 0) this.frameDecoded = this.opts.decodeFrame?.() ?? true;
+    const decode = this.frameDecoded || (st.version === 5 && buf[start]! >> 4 === 3 && this.sink.row !== undefined);
+    const result = decode ? decodePacketAt(buf, start, end, st.version) : UNDECODED;
     this.summary.pdus++;
-    if (result.status === 'malformed') this.summary.malformedPdus++;
+    if (decode && result.status === 'malformed') this.summary.malformedPdus++;
     const msg: MqttMessage = {
       conn: info,
       dir,

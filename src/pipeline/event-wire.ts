@@ -53,12 +53,13 @@ export class EventWriter {
     this.u16(c.server.port);
   }
 
-  /** A message with the bytes of its packet. */
-  message(m: MqttMessage, pdu: Uint8Array): void {
+  /** A message with the bytes of its packet; `decoded`: the sender decoded it (and counted it
+   *  if malformed), else the receiver counts it (EventReader.malformed). */
+  message(m: MqttMessage, pdu: Uint8Array, decoded: boolean): void {
     this.room(40 + pdu.length + (m.aliasTopic === undefined ? 0 : 3 * m.aliasTopic.length));
     this.u8(MESSAGE);
     this.u32(m.conn.id);
-    this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0) | (m.aliasTopic === undefined ? 0 : 4));
+    this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0) | (m.aliasTopic === undefined ? 0 : 4) | (decoded ? 8 : 0));
     this.u32(m.frame);
     this.f64(m.time);
     this.u8(m.version);
@@ -170,6 +171,8 @@ export class EventReader {
   private readonly rows: boolean;
   /** The capture's first timestamp, one object for every row. */
   private first = { tsSec: 0, tsNsec: 0 };
+  /** Malformed packets among those the sender left undecoded (its summary counts the rest). */
+  malformed = 0;
 
   constructor(private readonly sink: DissectionSink & RowSink & JsonLineSink) {
     this.rows = sink.row !== undefined;
@@ -233,6 +236,7 @@ export class EventReader {
             result: decodePacketAt(buf, p, p + n, version),
           };
           p += n;
+          if ((flags & 8) === 0 && msg.result.status === 'malformed') this.malformed++;
           if (flags & 4) {
             const [alias, after] = readStr(buf, view, p);
             msg.aliasTopic = alias;

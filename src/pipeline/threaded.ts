@@ -111,7 +111,7 @@ export async function dissectInWorker(path: string, sink: DissectionSink & RowSi
               break;
             case 'done':
               finished = true;
-              resolve(m.summary);
+              resolve({ ...m.summary, malformedPdus: m.summary.malformedPdus + reader.malformed });
               break;
           }
         } catch (err) {

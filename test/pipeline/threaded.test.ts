@@ -102,7 +102,7 @@ test('event wire: every event comes back with every field, packets decoded again
   const w = new EventWriter(16); // small: the writer must grow
   w.connection(conn);
   const msg = { conn, dir: 's2c', frame: 9, time: 1700000001.5, version: 4, versionKnown: false, connectLevel: 0x84, indexInFrame: 2 };
-  w.message(msg as MqttMessage, pdu);
+  w.message(msg as MqttMessage, pdu, false);
   w.gap(conn, 'c2s', 10, 1700000002, -1);
   w.close(conn, 'rst', 's2c', 11, 1700000003.25);
   w.end(12, 1700000004);
@@ -127,4 +127,30 @@ test('event wire: every event comes back with every field, packets decoded again
   assert.deepEqual(seen[2], ['gap', conn, 'c2s', 10, 1700000002, -1]);
   assert.deepEqual(seen[3], ['close', conn, 'rst', 's2c', 11, 1700000003.25]);
   assert.deepEqual(seen[4], ['end', 12, 1700000004]);
+});
+
+test('event wire: the receiver counts the malformed packets the sender left undecoded, and only those', () => {
+  const conn: ConnectionInfo = {
+    id: 1,
+    client: { addr: '10.0.0.2', port: 40000 },
+    server: { addr: '10.0.0.1', port: 1883 },
+    firstFrame: 1,
+    firstTime: 1,
+    sawSyn: true,
+    transport: 'mqtt',
+  };
+  // PUBLISH whose Topic Name length (5) runs past its Remaining Length (2): malformed.
+  const bad = Buffer.from([0x30, 0x02, 0x00, 0x05]);
+  const good = Buffer.from([0x40, 0x02, 0x00, 0x01]);
+  const w = new EventWriter();
+  w.connection(conn);
+  const msg = { conn, dir: 'c2s', frame: 2, time: 2, version: 4, versionKnown: true, connectLevel: 4, indexInFrame: 0 } as MqttMessage;
+  w.message(msg, bad, false); // left to the receiver: counted there
+  w.message(msg, bad, true); // decoded and counted by the sender
+  w.message(msg, good, false);
+  const statuses: string[] = [];
+  const reader = new EventReader({ message: (m) => statuses.push(m.result.status) });
+  reader.replay(w.buf, w.pos);
+  assert.deepEqual(statuses, ['malformed', 'malformed', 'ok']);
+  assert.equal(reader.malformed, 1);
 });
