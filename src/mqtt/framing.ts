@@ -192,6 +192,37 @@ const NO_BYTES = new Uint8Array(0);
 /** Smallest `pend` buffer. */
 const PEND_MIN = 256;
 
+// Buffers of framers whose stream ended, for the framers of new streams. A `pend` is a typed
+// array of its own memory (outside the JS heap above 64 bytes): making one, zeroed, and later
+// freeing it cost microseconds, paid by every new stream that splits a packet. Sizes are powers
+// of two from PEND_MIN to POOL_MAX_SIZE; at most POOL_PER_SIZE buffers are kept of each.
+const POOL_MAX_SIZE = 1 << 16;
+const POOL_PER_SIZE = 16;
+/** pool[k] holds buffers of PEND_MIN << k bytes. */
+const pool: Uint8Array[][] = [];
+for (let size = PEND_MIN; size <= POOL_MAX_SIZE; size *= 2) pool.push([]);
+
+function poolClass(size: number): number {
+  return 31 - Math.clz32(size / PEND_MIN);
+}
+
+/** A buffer of `size` bytes (its old bytes left in place: a framer reads only what it wrote). */
+function takeBuffer(size: number): Uint8Array {
+  if (size <= POOL_MAX_SIZE && (size & (size - 1)) === 0 && size >= PEND_MIN) {
+    const free = pool[poolClass(size)]!;
+    if (free.length > 0) return free.pop()!;
+  }
+  return new Uint8Array(size);
+}
+
+/** Gives a buffer no packet refers to any more back to the pool (when it fits one). */
+function giveBuffer(buf: Uint8Array): void {
+  const size = buf.length;
+  if (size > POOL_MAX_SIZE || (size & (size - 1)) !== 0 || size < PEND_MIN) return;
+  const free = pool[poolClass(size)]!;
+  if (free.length < POOL_PER_SIZE) free.push(buf);
+}
+
 /** dst[at ..] = src[from .. to): a plain loop for the short runs carried between feeds (no
  *  view to allocate), set() for long ones. */
 function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
@@ -310,7 +341,19 @@ export class MqttStreamFramer {
     this.pendTotal = 0;
     this.skipLeft = 0;
     this.mode = Mode.Sync;
+    this.releaseBuffers();
     return { pendingBytes };
+  }
+
+  /** The stream ended: its buffers go to the pool, except one holding a packet of the frame
+   *  being fed (whose row is not written yet). */
+  private releaseBuffers(): void {
+    if (this.frame < 0 || this.pendLent !== this.frame) giveBuffer(this.pend);
+    if (this.frame < 0 || this.spareLent !== this.frame) giveBuffer(this.spare);
+    this.pend = NO_BYTES;
+    this.spare = NO_BYTES;
+    this.pendLent = -1;
+    this.spareLent = -1;
   }
 
   /** Bytes are missing before the next feed: never join across the hole. */
@@ -352,8 +395,9 @@ export class MqttStreamFramer {
     if (n <= this.pend.length) return;
     let size = Math.max(this.pend.length, PEND_MIN);
     while (size < n) size *= 2;
-    const next = new Uint8Array(Math.min(size, Math.max(n, this.limit)));
+    const next = takeBuffer(Math.min(size, Math.max(n, this.limit)));
     copyInto(next, 0, this.pend, 0, this.pendLen);
+    if (this.frame < 0 || this.pendLent !== this.frame) giveBuffer(this.pend);
     this.pend = next;
   }
 

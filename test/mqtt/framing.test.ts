@@ -180,3 +180,34 @@ test('feedRange with frame numbers: packets emitted from the framer buffer stay 
   f.feedRange(stream, stream.length - 2, stream.length, 0, keep, 3);
   assert.equal(hexOf(views[3]!), hexOf(built[3]!));
 });
+
+test('a framer flushed in a frame keeps its packet of that frame intact while new streams of the same frame reuse buffers', () => {
+  const p = (fill: number, n: number) => Uint8Array.from([0x30, n, ...new Array<number>(n).fill(fill)]);
+  const a = p(0xaa, 40);
+  const b = p(0xbb, 40);
+  const views: Uint8Array[] = [];
+  const keep = (buf: Uint8Array, s: number, e: number) => void views.push(buf.subarray(s, e));
+  // Stream 1 completes a buffered packet in frame 7 and ends there (FIN): flush().
+  const f1 = new MqttStreamFramer();
+  f1.feedRange(a, 0, 10, 0, keep, 6);
+  f1.feedRange(a, 10, a.length, 0, keep, 7);
+  assert.equal(f1.flush().pendingBytes, 0);
+  // Other streams split packets in that same frame 7 and later: their buffers must not be the
+  // one holding stream 1's packet until frame 7's row is written.
+  for (let i = 0; i < 4; i++) {
+    const f = new MqttStreamFramer();
+    f.feedRange(b, 0, 5, 0, keep, 7);
+    f.feedRange(b, 5, b.length, 0, keep, 7);
+  }
+  assert.equal(hexOf(views[0]!), hexOf(a));
+  for (let i = 1; i < views.length; i++) assert.equal(hexOf(views[i]!), hexOf(b));
+  // Flushed in a later frame, a framer's buffers are free: a new stream's packets still come out exact.
+  const f2 = new MqttStreamFramer();
+  f2.feedRange(a, 0, 3, 0, keep, 8);
+  f2.feedRange(a, 3, a.length, 0, keep, 9);
+  f2.flush();
+  const f3 = new MqttStreamFramer();
+  f3.feedRange(b, 0, 7, 0, keep, 10);
+  f3.feedRange(b, 7, b.length, 0, keep, 10);
+  assert.equal(hexOf(views.at(-1)!), hexOf(b));
+});
