@@ -148,10 +148,18 @@ export class EventWriter {
   }
   private str(s: string): void {
     const at = this.pos;
-    this.pos += 2;
-    const n = this.buf.write(s, this.pos, 'utf8');
+    const buf = this.buf;
+    // Addresses and Wireshark's TCP notes are short ASCII (or empty): bytes without a call
+    // into the encoder, which costs more than the copy.
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + 2 + i] = c;
+    }
+    const n = i === s.length ? i : buf.write(s, at + 2, 'utf8');
     this.view.setUint16(at, n, true);
-    this.pos += n;
+    this.pos = at + 2 + n;
   }
 }
 
