@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .showHelpAfterError('(run mqtt-analyze --help for usage)');
-  registerCommands(program, setExit);
+  await registerCommands(program, setExit, argv);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

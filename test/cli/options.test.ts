@@ -51,3 +51,18 @@ test('a file that is not a capture: nothing on stdout, one line on stderr, exit 
     assert.match(r.stderr, /not a pcap or pcapng capture/);
   }
 });
+
+test('help lists every command however it is reached, though a run loads only its own command', () => {
+  const names = ['flow', 'report', 'check', 'rubric', 'grade', 'schema'];
+  // --help, and the default command without a capture (help on stderr, exit 2)
+  for (const [args, stream, status] of [[['--help'], 'stdout', 0], [['--no-analysis'], 'stderr', 2]] as const) {
+    const r = run(...args);
+    assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
+    for (const name of names) assert.match(r[stream], new RegExp(`^  ${name}\\b`, 'm'), `${args.join(' ')} lists ${name}`);
+  }
+  // A subcommand's own help and a typo of one behave as when every command was loaded.
+  assert.match(run('check', '--help').stdout, /--expect <file>/);
+  const typo = run('chek', lab3);
+  assert.equal(typo.status, 2);
+  assert.match(typo.stderr, /too many arguments/);
+});

@@ -3,24 +3,18 @@
 // exit 1 when a finding is a violation. With --expect: each expectation with pass/fail and its
 // evidence frames; exit 1 when one fails. Exit 2 on bad input either way.
 
-import { existsSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { dissectCapture } from '../../pipeline/dissect.js';
 import { dissectInWorker, worthThreads } from '../../pipeline/threaded.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
-import { collectCapture } from '../../expect/collect.js';
-import { evaluate, summarise, unreadablePart } from '../../expect/evaluate.js';
-import { loadExpectations, type Expectations } from '../../expect/load.js';
-import { evaluationJson, githubAnnotations, renderEvaluation, renderJunit } from '../../expect/render.js';
 import { UserError } from '../errors.js';
 import { Output } from '../output.js';
 import { captureEndExit, nothingRead } from './capture-end.js';
 import { addCaptureOptions, dissectOptions, parseJobs, useColor, type CaptureCliOptions } from './shared.js';
 import type { SetExit } from './index.js';
 
-interface CheckOptions extends CaptureCliOptions {
+export interface CheckOptions extends CaptureCliOptions {
   format: 'table' | 'json';
   expect?: string;
   junit?: string;
@@ -48,7 +42,11 @@ export function registerCheck(program: Command, setExit: SetExit): void {
     .addHelpText('after', EXAMPLES)
     .action(async (capture: string, opts: CheckOptions) => {
       if (opts.junit && !opts.expect) throw new UserError('--junit needs --expect (the JUnit test cases are the expectations)');
-      setExit(opts.expect ? await runExpect(capture, opts, loadExpectations(opts.expect)) : await runAnalysis(capture, opts));
+      if (opts.expect) {
+        // (Loaded only here: expectations bring the YAML parser and their zod schema.)
+        const { runExpect } = await import('./check-expect.js');
+        setExit(await runExpect(capture, opts, opts.expect));
+      } else setExit(await runAnalysis(capture, opts));
     });
 }
 
@@ -69,51 +67,4 @@ async function runAnalysis(capture: string, opts: CheckOptions): Promise<number>
     done();
     out.flush();
   }
-}
-
-async function runExpect(capture: string, opts: CheckOptions, exp: Expectations): Promise<number> {
-  const out = new Output();
-  const { options, done } = dissectOptions(opts);
-  const needsFindings = exp.parts.some((p) => p.expect.some((c) => 'findings' in c));
-  if (capture !== '-' && !existsSync(capture)) throw new UserError(`cannot read ${capture}: no such file`);
-  const started = Date.now();
-  let collected;
-  try {
-    collected = await collectCapture(capture, { ...options, analyze: needsFindings, maxPackets: 1_000_000 });
-  } finally {
-    done();
-  }
-  // A missing file is bad input; a file that is not a capture is too (exit 2), but CI still gets
-  // its JUnit report saying why every expectation failed.
-  const ev =
-    collected.status === 'ok'
-      ? evaluate(exp, collected.trace)
-      : summarise(exp.title, basename(capture), exp.parts.map((p) => unreadablePart(p, basename(capture), collected.reason)));
-  const seconds = (Date.now() - started) / 1000;
-  if (opts.junit) {
-    try {
-      writeFileSync(opts.junit, renderJunit(ev, { seconds }));
-    } catch (err) {
-      throw new UserError(`cannot write ${opts.junit}: ${(err as Error).message}`);
-    }
-  }
-  const annotations = process.env.GITHUB_ACTIONS ? githubAnnotations(ev, capture) : '';
-  try {
-    if (opts.format === 'json') {
-      const json = { ...evaluationJson(ev), ...(collected.status === 'ok' && collected.analysis ? { findings: collected.analysis.findings } : {}) };
-      out.write(JSON.stringify(json, null, 2) + '\n');
-      // Workflow commands go to stderr here so stdout stays one JSON document.
-      if (annotations) process.stderr.write(annotations);
-    } else {
-      out.write(renderEvaluation(ev, { color: useColor(opts), width: process.stdout.columns }) + '\n');
-      if (annotations) out.write(annotations);
-    }
-  } finally {
-    out.flush();
-  }
-  if (collected.status !== 'ok') {
-    process.stderr.write(`mqtt-analyze: cannot read ${capture}: ${collected.reason}\n`);
-    return 2;
-  }
-  return Math.max(ev.failed ? 1 : 0, captureEndExit(collected.summary));
 }

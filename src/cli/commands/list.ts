@@ -15,7 +15,7 @@ import { addCaptureOptions, dissectOptions, parseJobs, useColor, type CaptureCli
 import { captureEndExit, nothingRead } from './capture-end.js';
 import { Analyzer } from '../../analysis/analyzer.js';
 import { renderAnalysis } from '../../render/analysis-tables.js';
-import type { SetExit } from './index.js';
+import { registerAll, type SetExit } from './index.js';
 import { jsonlInParallel, jsonlThreads } from '../parallel-jsonl.js';
 import { dissectInWorker } from '../../pipeline/threaded.js';
 
@@ -45,6 +45,7 @@ export function registerList(program: Command, setExit: SetExit): void {
     .addHelpText('after', EXAMPLES)
     .action(async (capture: string | undefined, opts: ListOptions) => {
       if (!capture) {
+        await registerAll(program, setExit); // help lists every command
         program.help({ error: true });
         return;
       }
