@@ -31,13 +31,20 @@ const OWNER: Record<ExpectationKind, string> = {
 
 const EMPTY = new Uint8Array(0);
 
+type MessageFn = (ctx: Ctx, c: ConnState, msg: MqttMessage) => void;
+
 export class Analyzer implements DissectionSink, Ctx {
   readonly opts: ResolvedOptions;
   readonly passes: Pass[];
   private readonly passByName = new Map<string, Pass>();
   private readonly timed: Pass[];
-  private readonly onMessage: ((ctx: Ctx, c: ConnState, msg: MqttMessage) => void)[];
+  /** Bound `message` of the passes without `types`: what a malformed or undecoded message gets. */
+  private readonly onAny: MessageFn[];
+  /** Per packet type, the bound `message` of the passes that act on it, in registry order. */
+  private readonly onType = new Map<string, MessageFn[]>();
   private readonly conns = new Map<number, ConnState>();
+  /** The open connections by id (ids are dense, from 0): no Map lookup per message. */
+  private readonly connById: (ConnState | undefined)[] = [];
   private readonly finalizedIds = new Set<number>();
   private readonly brokers = new Map<string, Broker>();
   private readonly findings: Finding[] = [];
@@ -91,7 +98,18 @@ export class Analyzer implements DissectionSink, Ctx {
     for (const p of this.passes) this.passByName.set(p.name, p);
     this.timed = this.passes.filter((p) => p.advance !== undefined);
     // bound once: one call per pass and message without a (megamorphic) method lookup
-    this.onMessage = this.passes.filter((p) => p.message !== undefined).map((p) => p.message!.bind(p));
+    this.onAny = this.passes.filter((p) => p.message !== undefined && p.types === undefined).map((p) => p.message!.bind(p));
+  }
+
+  /** The passes to call for a decoded packet of `type` (worked out on first sight of the type). */
+  private onTypeOf(type: string): MessageFn[] {
+    let on = this.onType.get(type);
+    if (on === undefined) {
+      on = this.passes.filter((p) => p.message !== undefined && (p.types === undefined || p.types.includes(type as MqttPacket['type'])))
+        .map((p) => p.message!.bind(p));
+      this.onType.set(type, on);
+    }
+    return on;
   }
 
   // ---- Ctx ----
@@ -152,8 +170,9 @@ export class Analyzer implements DissectionSink, Ctx {
     const r = msg.result;
     const p = r.status === 'ok' ? r.packet : r.packet;
     if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
-    if (p !== null && r.status === 'ok') this.model(c, msg, p);
-    const on = this.onMessage;
+    const ok = p !== null && r.status === 'ok';
+    if (ok) this.model(c, msg, p);
+    const on = ok ? this.onTypeOf(p.type) : this.onAny;
     for (let i = 0; i < on.length; i++) on[i]!(this, c, msg);
     // After DISCONNECT the sender closes the network connection (MQTT-3.14.4-1, 5.0 §3.14.4):
     // the connection ends here even if the capture misses the FIN.
@@ -294,7 +313,7 @@ export class Analyzer implements DissectionSink, Ctx {
   private stateOf(info: ConnectionInfo): ConnState {
     // consecutive packets are mostly on one connection (a PUBLISH and its acknowledgement)
     if (info === this.lastInfo) return this.lastState!;
-    let c = this.conns.get(info.id);
+    let c = this.connById[info.id];
     if (c !== undefined) {
       this.lastInfo = info;
       this.lastState = c;
@@ -308,6 +327,7 @@ export class Analyzer implements DissectionSink, Ctx {
     }
     c = newConnState(info, this.brokerOf(info), this.passes.length);
     this.conns.set(info.id, c);
+    this.connById[info.id] = c;
     for (const p of this.passes) p.connection?.(this, c);
     return c;
   }
@@ -683,6 +703,7 @@ export class Analyzer implements DissectionSink, Ctx {
     }
     this.summaryRow(c);
     this.conns.delete(c.id);
+    if (this.connById[c.id] === c) this.connById[c.id] = undefined;
     if (this.lastState === c) this.lastInfo = this.lastState = null;
     if (this.finalizedIds.size >= 100000) this.finalizedIds.clear();
     this.finalizedIds.add(c.id);

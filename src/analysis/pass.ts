@@ -6,6 +6,7 @@ import type { Expectation, ExpectationKind, Source } from './correlation.js';
 import type { ResolvedOptions } from './options.js';
 import type { AnalysisResult } from './schema.js';
 import type { Broker, ConnState, Sub } from './session.js';
+import type { MqttPacket } from '../mqtt/types.js';
 
 export type Params = Record<string, string | number | boolean | undefined>;
 
@@ -35,6 +36,9 @@ export interface Ctx {
 
 export interface Pass {
   readonly name: string;
+  /** The packet types `message` acts on (decoded packets only); absent: every message, malformed
+   *  ones included. The Analyzer calls `message` for nothing else: most packets concern few passes. */
+  readonly types?: readonly MqttPacket['type'][];
   connection?(ctx: Ctx, c: ConnState): void;
   /** Time moved on to `now` (called before the model takes in each message): timers. */
   advance?(ctx: Ctx, now: number): void;

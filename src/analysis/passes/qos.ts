@@ -84,6 +84,7 @@ function count(s: QosState): number {
 
 export class QosPass implements Pass {
   readonly name = 'qos';
+  readonly types = ['PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'UNSUBSCRIBE'] as const;
   private readonly rows: HandshakeSummary[] = [];
   /** Rows beyond maxSummaryRows, counted only. */
   private folded = 0;

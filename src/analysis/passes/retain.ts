@@ -10,6 +10,7 @@ import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState, type Reta
 
 export class RetainPass implements Pass {
   readonly name = 'retain';
+  readonly types = ['PUBLISH', 'SUBSCRIBE'] as const;
 
   message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
     const r = msg.result;

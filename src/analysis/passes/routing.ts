@@ -10,6 +10,7 @@ import { topicFilterProblem, topicHasWildcard } from '../topic.js';
 
 export class RoutingPass implements Pass {
   readonly name = 'routing';
+  readonly types = ['PUBLISH', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SUBACK'] as const;
 
   message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
     const p = msg.result.status === 'ok' ? msg.result.packet : null;

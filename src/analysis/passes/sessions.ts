@@ -10,6 +10,7 @@ import { ENDED_CLEAN_SESSION, unindexOffline, type ClientRecord, type ConnState,
 
 export class SessionsPass implements Pass {
   readonly name = 'sessions';
+  readonly types = ['CONNACK', 'PUBLISH'] as const;
   /** Per-publish stamp for grouping matches by client. */
   private seq = 0;
 

@@ -18,6 +18,7 @@ interface PendingWill {
 
 export class WillPass implements Pass {
   readonly name = 'will';
+  readonly types = ['CONNECT', 'PUBLISH'] as const;
   private pending: PendingWill[] = [];
   private nextDue = Infinity;
   private readonly reported = new WeakSet<Source>();
