@@ -317,23 +317,22 @@ export const PROP_TOPIC_ALIAS = 0x23;
 export const PROP_MESSAGE_EXPIRY = 0x02;
 
 /** A 32-bit hash of the payload: deliveries are matched to publishes by topic + hash + length.
- *  FNV-1a's step taken a little-endian word at a time (then the 0-3 bytes left one at a time):
- *  a quarter of the multiplications of bytewise FNV-1a, and each step stays a bijection of the
- *  state, so two payloads differing in one word still never collide. Never shown: only compared. */
+ *  FNV-1a's step (xor, multiply) taken on little-endian 32-bit words in two interleaved lanes
+ *  (even and odd words: two independent multiply chains, a quarter of bytewise FNV's steps),
+ *  the 0-7 bytes left bytewise. Every step is a bijection of its lane and so is the final mix,
+ *  so two payloads that differ in one word still never collide. Never shown, only compared.
+ *  (Bytes assembled by hand: a DataView or Int32Array per payload measured slower.) */
 export function payloadHash(b: Uint8Array): number {
-  let h = 0x811c9dc5;
   const n = b.length;
-  const words = n & ~3;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x811c9dc5;
   let i = 0;
-  for (; i < words; i += 4) {
-    h ^= b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-    h = Math.imul(h, 0x01000193);
+  for (const end = n - 7; i < end; i += 8) {
+    h1 = Math.imul(h1 ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x01000193);
+    h2 = Math.imul(h2 ^ (b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24)), 0x01000193);
   }
-  for (; i < n; i++) {
-    h ^= b[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  for (; i < n; i++) h1 = Math.imul(h1 ^ b[i]!, 0x01000193);
+  return (Math.imul(h1, 0x01000193) ^ ((h2 << 16) | (h2 >>> 16))) >>> 0;
 }
 
 /** The effective Keep Alive: v5 Server Keep Alive overrides the client's (5.0 §3.2.2.3.14). */
