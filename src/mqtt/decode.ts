@@ -86,19 +86,37 @@ const topicBytes = new Uint8Array(TOPIC_SLOTS * TOPIC_MAX);
 /** Byte length of each slot's topic, -1 when empty. */
 const topicLength = new Int32Array(TOPIC_SLOTS).fill(-1);
 const topicText: string[] = new Array<string>(TOPIC_SLOTS).fill('');
+/** Whether each slot's topic holds '#' or '+' (Reader.strWild), known once its bytes match. */
+const topicWild = new Uint8Array(TOPIC_SLOTS);
 
-/** The string of ASCII `buf[p .. p+n)` (n <= TOPIC_MAX) whose hash selects `slot`. */
-function cachedTopic(buf: Uint8Array, p: number, n: number, slot: number): string {
-  const base = slot * TOPIC_MAX;
-  if (topicLength[slot] === n) {
-    let k = 0;
-    while (k < n && topicBytes[base + k] === buf[p + k]) k++;
-    if (k === n) return topicText[slot]!;
-  }
+/** The slot of `buf[p .. p+n)`: a hash of every byte, two at a time (no checks: a hit needs
+ *  none, as a slot holds only printable ASCII that was scanned when it was stored). */
+function topicSlot(buf: Uint8Array, p: number, n: number): number {
+  let h = n;
+  const e = p + n - 1;
+  let i = p;
+  for (; i < e; i += 2) h = Math.imul(h ^ (buf[i]! | (buf[i + 1]! << 8)), 0x01000193);
+  if (i === e) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return (h ^ (h >>> 15)) & (TOPIC_SLOTS - 1);
+}
+
+/** Does `slot` hold the topic `buf[p .. p+n)`? */
+function topicHit(buf: Uint8Array, p: number, n: number, slot: number): boolean {
+  if (topicLength[slot] !== n) return false;
+  const base = slot * TOPIC_MAX - p;
+  const e = p + n;
+  for (let i = p; i < e; i++) if (topicBytes[base + i] !== buf[i]) return false;
+  return true;
+}
+
+/** Stores ASCII `buf[p .. p+n)` in `slot` (replacing what it held) and returns its string. */
+function storeTopic(buf: Uint8Array, p: number, n: number, slot: number, wild: number): string {
   const s = n === 0 ? '' : latin1Slice.call(buf, p, p + n);
+  const base = slot * TOPIC_MAX;
   for (let k = 0; k < n; k++) topicBytes[base + k] = buf[p + k]!;
   topicLength[slot] = n;
   topicText[slot] = s;
+  topicWild[slot] = wild;
   return s;
 }
 
@@ -223,26 +241,31 @@ class Reader {
     else if (check === 2) this.note('null-character', `${what} contains U+0000 (MQTT-1.5.3-2)`, at);
     return decodeUtf8(this.buf, p, p + n);
   }
-  /** strBody for a PUBLISH Topic Name: printable ASCII topics come from TOPIC_CACHE. */
+  /** strBody for a PUBLISH Topic Name: a printable ASCII topic seen before comes from the topic
+   *  cache, found with one pass over its bytes and compared in a second (no scan, no string). */
   topicBody(at: number, n: number): string {
     if (n > TOPIC_MAX) return this.strBody('Topic Name', at, n);
     const b = this.buf;
     const p = this.pos;
+    const slot = topicSlot(b, p, n);
+    if (topicHit(b, p, n, slot)) {
+      this.pos = p + n;
+      this.strWild = topicWild[slot]!;
+      return topicText[slot]!;
+    }
+    // A new topic: strBody's fast-path scan, then into the cache if it passed.
     const e = p + n;
-    // strBody's fast-path scan, hashing the bytes as it goes.
     let wild = 0;
-    let h = n;
     let i = p;
     for (; i < e; i++) {
       const c = b[i]!;
       if (c >= 0x80 || c === 0) break;
       if (c === 0x23 || c === 0x2b) wild = 1;
-      h = Math.imul(h ^ c, 0x01000193);
     }
     if (i !== e) return this.strBody('Topic Name', at, n);
     this.pos = e;
     this.strWild = wild;
-    return cachedTopic(b, p, n, (h ^ (h >>> 15)) & (TOPIC_SLOTS - 1));
+    return storeTopic(b, p, n, slot, wild);
   }
   /** Binary Data (§1.5.6): 2-byte length + bytes (a view into the packet). */
   bin(what: string): Uint8Array | null {

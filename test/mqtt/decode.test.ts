@@ -199,3 +199,15 @@ test('PUBLISH topics repeated, colliding and of every cached length decode to th
     assert.equal(codes(p).includes('wildcard-in-topic'), wild, t);
   }
 });
+
+test('a topic that is not printable ASCII is checked every time it is seen, never served from the topic cache', () => {
+  // U+0000 (MQTT-1.5.3-2) and bad UTF-8 (MQTT-1.5.3-1) must be noted on every packet carrying
+  // them, including after the same bytes or a look-alike ASCII topic were decoded.
+  const nul = Uint8Array.from([0x00, 0x03, 0x61, 0x00, 0x62]);
+  const bad = Uint8Array.from([0x00, 0x03, 0x61, 0xff, 0x62]);
+  for (let round = 0; round < 3; round++) {
+    assert.ok(codes(ok(pkt(0x30, str('a-b'), 'p'), 4)).length === 0);
+    assert.deepEqual(codes(ok(pkt(0x30, nul, 'p'), 4)), ['null-character']);
+    assert.deepEqual(codes(ok(pkt(0x30, bad, 'p'), 4)), ['invalid-utf8']);
+  }
+});
