@@ -86,15 +86,16 @@ export class FilterTrie<T> {
     return e;
   }
 
-  /** A filter was added or removed: the cached topics it matches must be matched again. */
-  private invalidate(filter: string, valid: boolean): void {
+  /** A filter was added or removed: the cached topics it matches must be matched again.
+   *  `levels`: the valid filter's levels (null for an invalid one). */
+  private invalidate(levels: readonly string[] | null): void {
     if (this.cache.size === 0) return;
-    if (!valid) {
+    if (levels === null) {
       this.gen++; // topicMatches semantics for invalid filters: not worth indexing
       return;
     }
     const buf = this.staleBuf;
-    this.cacheIndex.match(filter, buf);
+    this.cacheIndex.matchLevels(levels, buf);
     for (let i = 0; i < buf.length; i++) buf[i]!.gen = 0;
     buf.length = 0;
   }
@@ -108,13 +109,14 @@ export class FilterTrie<T> {
   /** Store `item` under `filter`; `valid` says the filter passed topicFilterProblem. */
   add(filter: string, valid: boolean, item: T): void {
     this.count++;
-    this.invalidate(filter, valid);
     if (!valid) {
+      this.invalidate(null);
       this.loose.push({ filter, item });
       return;
     }
-    let n = this.root;
     const levels = filter.split('/'); // not cached: filters are many and outlive few lookups
+    this.invalidate(levels);
+    let n = this.root;
     for (let i = 0; i < levels.length; i++) {
       const key = levels[i]!;
       if (key === '+') {
@@ -141,19 +143,20 @@ export class FilterTrie<T> {
         if (this.loose[i]!.item === item) {
           this.loose.splice(i, 1);
           this.count--;
-          this.invalidate(filter, false);
+          this.invalidate(null);
           return true;
         }
       }
       return false;
     }
-    const n = this.find(filter);
+    const levels = filter.split('/'); // once, for the node and for the cached topics it matches
+    const n = this.find(levels);
     if (n === null) return false;
     const i = n.items.indexOf(item);
     if (i < 0) return false;
     n.items.splice(i, 1);
     this.count--;
-    this.invalidate(filter, true);
+    this.invalidate(levels);
     this.prune(n);
     return true;
   }
@@ -192,9 +195,8 @@ export class FilterTrie<T> {
     this.collect(n, levels, i, out, false);
   }
 
-  private find(filter: string): Node<T> | null {
+  private find(levels: readonly string[]): Node<T> | null {
     let n: Node<T> | null = this.root;
-    const levels = filter.split('/');
     for (let i = 0; i < levels.length; i++) {
       const key = levels[i]!;
       if (key === '+') n = n.plus;
@@ -287,6 +289,11 @@ export class TopicTrie<T> {
   /** Append to `out` every item whose topic the valid filter `filter` matches (trie order). */
   match(filter: string, out: T[]): void {
     this.walk(this.root, filter.split('/'), 0, out);
+  }
+
+  /** match, for a filter already split into its levels. */
+  matchLevels(levels: readonly string[], out: T[]): void {
+    this.walk(this.root, levels, 0, out);
   }
 
   /** `n` matched filter levels [0, i). */
