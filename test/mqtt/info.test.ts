@@ -64,3 +64,30 @@ test('joinInfo cuts at 4095 bytes like COL_MAX_INFO_LEN', () => {
   assert.ok(parts.join(', ').startsWith(s));
   assert.equal(joinInfo(['a', 'b']), 'a, b');
 });
+
+test('Info texts kept per topic (QoS 0 PUBLISH) still match tshark when every golden frame is seen again', () => {
+  const lines = readFileSync(join(golden, 'cases.info.tsv'), 'utf8').split('\n').filter((l) => l.length > 0);
+  const want = new Map(lines.map((l) => { const t = l.indexOf('\t'); return [Number(l.slice(0, t)), l.slice(t + 1)] as const; }));
+  for (let round = 0; round < 2; round++) {
+    for (const f of walk()) assert.equal(fieldsEscape(joinInfo(f.texts)), want.get(f.no), `round ${round} frame ${f.no}`);
+  }
+});
+
+test('a QoS 0 PUBLISH shows its own topic among more topics than are kept, and a QoS 1 one its id', () => {
+  // "Publish Message [topic]" / "Publish Message (id=N) [topic]", as tshark shows them (golden above).
+  const pub = (topic: string, qos: number) => {
+    const t = Buffer.from(topic, 'latin1');
+    const id = qos > 0 ? [0x00, 0x07] : [];
+    const body = [t.length >> 8, t.length & 0xff, ...t, ...id, 0x70];
+    return decodePacket(Uint8Array.from([0x30 | (qos << 1), body.length, ...body]), 4);
+  };
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 9000; i++) {
+      const topic = `t/${i}`;
+      assert.equal(infoText(pub(topic, 0), 4), `Publish Message [${topic}]`);
+      assert.equal(infoText(pub(topic, 1), 4), `Publish Message (id=7) [${topic}]`);
+    }
+  }
+  assert.equal(infoText(pub('a\u0000b', 0), 4), 'Publish Message [a]');
+  assert.equal(infoText(pub('a\u0000b', 0), 4), 'Publish Message [a]');
+});
