@@ -169,14 +169,15 @@ export class Analyzer implements DissectionSink, Ctx {
     for (let i = 0; i < this.timed.length; i++) this.timed[i]!.advance!(this, t);
     const r = msg.result;
     const p = r.status === 'ok' ? r.packet : r.packet;
-    if (c2s && c.firstC2SType === '') c.firstC2SType = p?.type ?? 'MALFORMED';
+    const type = p === null ? '' : p.type; // read once: packets of many shapes pass here
+    if (c2s && c.firstC2SType === '') c.firstC2SType = p === null ? 'MALFORMED' : type;
     const ok = p !== null && r.status === 'ok';
     if (ok) this.model(c, msg, p);
-    const on = ok ? this.onTypeOf(p.type) : this.onAny;
+    const on = ok ? this.onTypeOf(type) : this.onAny;
     for (let i = 0; i < on.length; i++) on[i]!(this, c, msg);
     // After DISCONNECT the sender closes the network connection (MQTT-3.14.4-1, 5.0 §3.14.4):
     // the connection ends here even if the capture misses the FIN.
-    if (p?.type === 'DISCONNECT' && c.endFrame === msg.frame) {
+    if (type === 'DISCONNECT' && c.endFrame === msg.frame) {
       this.finalize(c, t);
       return;
     }
