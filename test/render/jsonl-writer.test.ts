@@ -145,6 +145,9 @@ test('dissection rows: Time and Info formatted from their parts equal the row te
     [msg(publish('tab\there')), msg(publish('ünï'))],
     [msg(publish('x'.repeat(300), 1)), ...Array.from({ length: 14 }, (_, i) => msg(publish('y'.repeat(300), i + 2)))],
     [msg(publish(''), 'aliased/topic')],
+    // QoS 0 without properties: Info kept per topic by the writer, also past the 4095-byte cut.
+    [msg(publish('a/b')), msg(publish('c"d')), msg(publish('a/b'))],
+    Array.from({ length: 15 }, (_, i) => msg(publish('z'.repeat(290 + i)))),
   ];
   const writer = () => { const out = new ByteOutput(-1, 1 << 16); return { out, w: new JsonlWriter(out) }; };
   for (const [sec, ns, digits] of times) {
