@@ -14,7 +14,7 @@
 
 import type { MqttMessage } from '../pipeline/events.js';
 import { DissectedRow, type PacketRow } from '../pipeline/rows.js';
-import { infoText, MAX_INFO_BYTES, writeInfo, type InfoOut } from '../mqtt/info.js';
+import { MAX_INFO_BYTES, writeInfo, type InfoOut } from '../mqtt/info.js';
 import type { DecodeNote, MqttPacket, Property } from '../mqtt/types.js';
 import type { ByteOutput } from '../cli/output.js';
 
@@ -218,7 +218,7 @@ function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow, d: Diss
   pos = put(buf, view, pos, ROW_LENGTH);
   pos = int(buf, pos, r.length);
   pos = put(buf, view, pos, ROW_INFO);
-  pos = d ? info(buf, view, pos, d) : str(buf, pos, r.info);
+  pos = d ? info(buf, pos, d) : str(buf, pos, r.info);
   return put(buf, view, pos, ROW_PDUS);
 }
 
@@ -300,41 +300,7 @@ class JsonInfo implements InfoOut {
 
 const JSON_INFO = new JsonInfo();
 
-/**
- * The Info of a QoS 0 PUBLISH without properties (half of all PDUs) depends on its topic alone
- * (see infoText): its text, when it needs no escaping, is kept per topic as constant text, copied
- * eight bytes a store. Bounded: emptied when full. `null`: the text needs escaping.
- */
-const PUBLISH_INFO = new Map<string, Ascii | null>();
-const PUBLISH_INFO_MAX = 4096;
-
-/** The message's Info as constant text when it is such a PUBLISH, else undefined. */
-function publishInfo(m: MqttMessage): Ascii | null | undefined {
-  const r = m.result;
-  const p = r.packet;
-  if (r.status !== 'ok' || p!.type !== 'PUBLISH' || p.packetId !== undefined || p.properties !== undefined || m.aliasTopic !== undefined) {
-    return undefined;
-  }
-  let text = PUBLISH_INFO.get(p.topic);
-  if (text === undefined) {
-    const s = infoText(r, m.version);
-    text = isPlain(s) ? ascii(s) : null;
-    if (PUBLISH_INFO.size >= PUBLISH_INFO_MAX) PUBLISH_INFO.clear();
-    PUBLISH_INFO.set(p.topic, text);
-  }
-  return text;
-}
-
-/** Printable ASCII with nothing JSON escapes (what JsonInfo.user lets through). */
-function isPlain(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) return false;
-  }
-  return true;
-}
-
-function info(buf: Buffer, view: DataView, pos: number, r: DissectedRow): number {
+function info(buf: Buffer, pos: number, r: DissectedRow): number {
   const out = JSON_INFO;
   out.buf = buf;
   out.pos = pos + 1;
@@ -348,10 +314,7 @@ function info(buf: Buffer, view: DataView, pos: number, r: DissectedRow): number
   for (let i = 0; i < ms.length && out.plain; i++) {
     const m = ms[i]!;
     if (i > 0) out.lit(', ');
-    const text = publishInfo(m);
-    if (text === undefined) writeInfo(m.result, m.aliasTopic, out);
-    else if (text === null) out.plain = false;
-    else out.pos = put(buf, view, out.pos, text);
+    writeInfo(m.result, m.aliasTopic, out);
   }
   const end = out.pos;
   out.buf = EMPTY_BUF; // do not keep the output buffer alive
