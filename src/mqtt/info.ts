@@ -137,29 +137,9 @@ const STRING_INFO = new StringInfo();
  * version (4 when no CONNECT was seen); it matters only through how `result` was decoded.
  */
 export function infoText(result: DecodeResult, _version: MqttVersion, opts?: InfoOptions): string {
-  const p = result.packet;
-  // A QoS 0 PUBLISH without properties is most of the traffic, and its text depends on its topic
-  // alone: made once per topic (the decoder hands out one string per repeated topic).
-  if (result.status === 'ok' && p!.type === 'PUBLISH' && p.packetId === undefined && p.properties === undefined && opts?.topic === undefined) {
-    let text = PUBLISH_INFO.get(p.topic);
-    if (text === undefined) {
-      if (PUBLISH_INFO.size >= PUBLISH_INFO_MAX) PUBLISH_INFO.clear();
-      text = buildInfo(result, undefined);
-      PUBLISH_INFO.set(p.topic, text);
-    }
-    return text;
-  }
-  return buildInfo(result, opts?.topic);
-}
-
-/** Info texts of QoS 0 PUBLISHes without properties, by topic (bounded: emptied when full). */
-const PUBLISH_INFO = new Map<string, string>();
-const PUBLISH_INFO_MAX = 4096;
-
-function buildInfo(result: DecodeResult, topic: string | undefined): string {
   const out = STRING_INFO;
   out.text = '';
-  writeInfo(result, topic, out);
+  writeInfo(result, opts?.topic, out);
   const s = out.text;
   out.text = '';
   return s;
