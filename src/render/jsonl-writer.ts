@@ -17,15 +17,7 @@ import { DissectedRow, type PacketRow } from '../pipeline/rows.js';
 import { MAX_INFO_BYTES, writeInfo, type InfoOut } from '../mqtt/info.js';
 import type { DecodeNote, MqttPacket, Property } from '../mqtt/types.js';
 import type { ByteOutput } from '../cli/output.js';
-
-/** Two hex digits per byte value as one 16-bit little-endian word (first digit in the low byte),
- *  for `DataView.setUint16/32(…, true)`. */
-const HEX_PAIRS16 = (() => {
-  const t = new Uint16Array(256);
-  const digits = '0123456789abcdef';
-  for (let i = 0; i < 256; i++) t[i] = digits.charCodeAt(i >> 4) | (digits.charCodeAt(i & 15) << 8);
-  return t;
-})();
+import { writeHex } from './hex.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -612,27 +604,22 @@ function escaped(buf: Buffer, pos: number, s: string): number {
   return pos + n;
 }
 
-/** Payloads are most of the output: four digits (two bytes) per store, at any alignment. */
+/** Payloads are most of the output (hex.ts). Near the buffer's end, byte by byte (dropping what
+ *  falls past it, see the top). */
 function hex(buf: Buffer, view: DataView, pos: number, bytes: Uint8Array): number {
   const n = bytes.length;
   buf[pos++] = QUOTE;
-  if (pos + 2 * n <= view.byteLength) {
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      view.setUint32(pos, HEX_PAIRS16[bytes[i]!]! | (HEX_PAIRS16[bytes[i + 1]!]! << 16), true);
-      pos += 4;
-    }
-    if (i < n) {
-      view.setUint16(pos, HEX_PAIRS16[bytes[i]!]!, true);
-      pos += 2;
-    }
+  if (pos + 2 * n <= buf.length) {
+    pos = writeHex(buf, view, pos, bytes);
   } else {
     for (let i = 0; i < n; i++) {
-      const w = HEX_PAIRS16[bytes[i]!]!;
-      buf[pos++] = w & 0xff;
-      buf[pos++] = w >> 8;
+      const b = bytes[i]!;
+      buf[pos++] = DIGITS[b >> 4]!;
+      buf[pos++] = DIGITS[b & 15]!;
     }
   }
   buf[pos++] = QUOTE;
   return pos;
 }
+
+const DIGITS = Buffer.from('0123456789abcdef', 'latin1');
