@@ -4,7 +4,7 @@
 // threads); everything else travels as numbers and strings. Little-endian, no padding.
 
 import { decodePacketAt } from '../mqtt/decode.js';
-import type { MqttVersion } from '../mqtt/types.js';
+import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import { DissectedRow } from './rows.js';
 import type { RowSink } from './dissect.js';
@@ -17,7 +17,11 @@ const END = 5;
 const ROW = 6;
 const JSON_LINE = 7;
 
-/** Takes packet-list rows already written as JSON lines (bytes [start, end) of buf). */
+/**
+ * Takes packet-list rows already written as JSON lines (bytes [start, end) of buf). A sink that
+ * takes these writes its rows out too, so it must not keep a row, nor its messages, past its
+ * `row()` call: EventReader then hands it one row and one set of messages, refilled per frame.
+ */
 export interface JsonLineSink {
   jsonLine?(buf: Uint8Array, start: number, end: number): void;
 }
@@ -163,6 +167,9 @@ export class EventWriter {
   }
 }
 
+/** Rows of up to this many packets (nearly all) reuse a messages array kept per size. */
+const KEPT_ROW_SIZES = 16;
+
 /** Closed connections stay known for this many later closes (a late event may still name one). */
 const CLOSED_KEPT = 4096;
 
@@ -172,11 +179,24 @@ const CLOSED_KEPT = 4096;
  * memory follows the open connections.
  */
 export class EventReader {
-  private readonly conns = new Map<number, ConnectionInfo>();
+  /** Known connections by id (ids count up from 0: an array, not a Map, for a lookup per message). */
+  private readonly conns: (ConnectionInfo | undefined)[] = [];
+  private known = 0;
   private readonly closed: number[] = [];
   /** Messages replayed since the last row (only when the sink takes rows). */
   private readonly unrowed: MqttMessage[] = [];
   private readonly rows: boolean;
+  /** The sink keeps neither rows nor messages (JsonLineSink): they are reused, not made anew. */
+  private readonly transient: boolean;
+  /** The reused messages (transient), by index since the last row, and how many are filled. */
+  private readonly spare: MqttMessage[] = [];
+  private queued = 0;
+  /** [n]: the first n spare messages, a row's messages (transient; no array made per row). */
+  private readonly firstN: MqttMessage[][] = [];
+  /** The reused row (transient). */
+  private spareRow: DissectedRow | null = null;
+  /** Where the string readStr just read ends. */
+  private after = 0;
   /** The capture's first timestamp, one object for every row. */
   private first = { tsSec: 0, tsNsec: 0 };
   /** Malformed packets among those the sender left undecoded (its summary counts the rest). */
@@ -184,11 +204,12 @@ export class EventReader {
 
   constructor(private readonly sink: DissectionSink & RowSink & JsonLineSink) {
     this.rows = sink.row !== undefined;
+    this.transient = this.rows && sink.jsonLine !== undefined && sink.message === undefined;
   }
 
   /** Connections known so far (they are few: one per MQTT connection of the capture). */
   get size(): number {
-    return this.conns.size;
+    return this.known;
   }
 
   replay(buf: Uint8Array, len: number): void {
@@ -204,9 +225,11 @@ export class EventReader {
           const firstTime = view.getFloat64(p + 8, true);
           const flags = buf[p + 16]!;
           p += 17;
-          const [clientAddr, a] = readStr(buf, view, p);
+          const clientAddr = this.readStr(buf, view, p);
+          const a = this.after;
           const clientPort = view.getUint16(a, true);
-          const [serverAddr, b] = readStr(buf, view, a + 2);
+          const serverAddr = this.readStr(buf, view, a + 2);
+          const b = this.after;
           const serverPort = view.getUint16(b, true);
           p = b + 2;
           const c: ConnectionInfo = {
@@ -218,7 +241,8 @@ export class EventReader {
             sawSyn: (flags & 1) !== 0,
             transport: flags & 2 ? 'tls' : 'mqtt',
           };
-          this.conns.set(id, c);
+          if (this.conns[id] === undefined) this.known++;
+          this.conns[id] = c;
           sink.connection?.(c);
           break;
         }
@@ -232,24 +256,22 @@ export class EventReader {
           const indexInFrame = view.getUint32(p + 19, true);
           const n = view.getUint32(p + 23, true);
           p += 27;
-          const msg: MqttMessage = {
-            conn,
-            dir: flags & 1 ? 'c2s' : 's2c',
-            frame,
-            time,
-            version,
-            versionKnown: (flags & 2) !== 0,
-            connectLevel,
-            indexInFrame,
-            result: decodePacketAt(buf, p, p + n, version),
-          };
+          const result = decodePacketAt(buf, p, p + n, version);
           p += n;
-          if ((flags & 8) === 0 && msg.result.status === 'malformed') this.malformed++;
+          if ((flags & 8) === 0 && result.status === 'malformed') this.malformed++;
+          let aliasTopic: string | undefined;
           if (flags & 4) {
-            const [alias, after] = readStr(buf, view, p);
-            msg.aliasTopic = alias;
-            p = after;
+            aliasTopic = this.readStr(buf, view, p);
+            p = this.after;
           }
+          const dir: Direction = flags & 1 ? 'c2s' : 's2c';
+          const versionKnown = (flags & 2) !== 0;
+          if (this.transient) {
+            this.reuseMessage(conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result, aliasTopic);
+            break;
+          }
+          const msg: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result };
+          if (aliasTopic !== undefined) msg.aliasTopic = aliasTopic;
           sink.message?.(msg);
           if (this.rows) this.unrowed.push(msg);
           break;
@@ -263,17 +285,25 @@ export class EventReader {
           const firstNsec = view.getUint32(p + 25, true);
           if (firstSec !== this.first.tsSec || firstNsec !== this.first.tsNsec) this.first = { tsSec: firstSec, tsNsec: firstNsec };
           const length = view.getUint32(p + 29, true);
-          const [tcpPrefix, c] = readStr(buf, view, p + 33);
+          const tcpPrefix = this.readStr(buf, view, p + 33);
+          const c = this.after;
           const count = view.getUint32(c, true);
           p = c + 4;
           const u = this.unrowed;
-          const messages = u.length === count ? u.slice() : u.slice(u.length - count);
-          u.length = 0;
+          const messages = this.transient ? this.rowMessages(count) : u.length === count ? u.slice() : u.slice(u.length - count);
           // As the dissection fills them: Source and Destination are the first packet's sender and receiver.
           const m0 = messages[0]!;
           const from = m0.dir === 'c2s' ? m0.conn.client : m0.conn.server;
           const to = m0.dir === 'c2s' ? m0.conn.server : m0.conn.client;
-          sink.row?.(new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages));
+          if (this.transient) {
+            const row = this.spareRow;
+            if (row === null) this.spareRow = new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages);
+            else row.refill(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages);
+            sink.row!(this.spareRow!);
+          } else {
+            sink.row?.(new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages));
+            u.length = 0;
+          }
           break;
         }
         case GAP: {
@@ -289,7 +319,7 @@ export class EventReader {
           sink.close?.(conn, flags & 2 ? 'rst' : 'fin', flags & 1 ? 'c2s' : 's2c', view.getUint32(p + 5, true), view.getFloat64(p + 9, true));
           p += 17;
           this.closed.push(conn.id);
-          if (this.closed.length > CLOSED_KEPT) this.conns.delete(this.closed.shift()!);
+          if (this.closed.length > CLOSED_KEPT) this.forget(this.closed.shift()!);
           break;
         }
         case JSON_LINE: {
@@ -308,16 +338,59 @@ export class EventReader {
     }
   }
 
+  /** The next of the messages reused for a sink that keeps none, filled and queued for its row. */
+  private reuseMessage(conn: ConnectionInfo, dir: Direction, frame: number, time: number, version: MqttVersion, versionKnown: boolean,
+    connectLevel: number, indexInFrame: number, result: DecodeResult, aliasTopic: string | undefined): void {
+    let m = this.spare[this.queued];
+    if (m === undefined) {
+      // aliasTopic present from the start: one shape for every reused message.
+      m = { conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, indexInFrame, result };
+      this.spare.push(m);
+    } else {
+      m.conn = conn;
+      m.dir = dir;
+      m.frame = frame;
+      m.time = time;
+      m.version = version;
+      m.versionKnown = versionKnown;
+      m.connectLevel = connectLevel;
+      m.aliasTopic = aliasTopic;
+      m.indexInFrame = indexInFrame;
+      m.result = result;
+    }
+    this.queued++;
+  }
+
+  /** The last `count` messages queued (transient), as a row's messages; the queue empties. A row
+   *  has all the messages queued since the previous one (the writer sends them together). */
+  private rowMessages(count: number): MqttMessage[] {
+    const queued = this.queued;
+    this.queued = 0;
+    // (Frames of many packets are rare: kept arrays are bounded, as a hostile capture could
+    // bring every count from 1 to thousands.)
+    if (count !== queued || count > KEPT_ROW_SIZES) return this.spare.slice(queued - count, queued);
+    let ms = this.firstN[count];
+    if (ms === undefined) this.firstN[count] = ms = this.spare.slice(0, count);
+    return ms;
+  }
+
   private conn(id: number): ConnectionInfo {
-    const c = this.conns.get(id);
-    if (!c) throw new Error(`event wire: event for unknown connection ${id}`);
+    const c = this.conns[id];
+    if (c === undefined) throw new Error(`event wire: event for unknown connection ${id}`);
     return c;
   }
-}
 
-function readStr(buf: Uint8Array, view: DataView, p: number): [string, number] {
-  const n = view.getUint16(p, true);
-  if (n === 0) return ['', p + 2];
-  const s = Buffer.from(buf.buffer, buf.byteOffset + p + 2, n).toString('utf8');
-  return [s, p + 2 + n];
+  private forget(id: number): void {
+    if (this.conns[id] === undefined) return;
+    this.conns[id] = undefined;
+    this.known--;
+  }
+
+  /** The string at `p` (length-prefixed); sets `after` to where it ends. */
+  private readStr(buf: Uint8Array, view: DataView, p: number): string {
+    const n = view.getUint16(p, true);
+    this.after = p + 2 + n;
+    if (n === 0) return '';
+    return Buffer.from(buf.buffer, buf.byteOffset + p + 2, n).toString('utf8');
+  }
 }

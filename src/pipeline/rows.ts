@@ -27,7 +27,9 @@ export interface PacketRow {
 /**
  * The row the dissection makes. Its Time and Info texts are built on first read only: the JSON
  * Lines writer formats both straight from what they are made of (writeRowTime, writeInfo),
- * so on that path no string is built per row. Everything here is immutable once made.
+ * so on that path no string is built per row. Immutable once handed to a sink, except that a
+ * sink which says it keeps no row (EventReader, for a JSON Lines writer) is handed one row
+ * object refilled for each frame (`refill`).
  */
 export class DissectedRow implements PacketRow {
   readonly protocol = 'MQTT' as const;
@@ -35,21 +37,40 @@ export class DissectedRow implements PacketRow {
   private infoStr: string | null = null;
 
   constructor(
-    readonly no: number,
+    public no: number,
     /** The frame's timestamp and fraction digits, and the capture's first timestamp. */
-    readonly tsSec: number,
-    readonly tsNsec: number,
-    readonly tsDigits: number,
-    readonly first: Readonly<Timestamp>,
-    readonly src: string,
-    readonly dst: string,
-    readonly srcPort: number,
-    readonly dstPort: number,
-    readonly length: number,
+    public tsSec: number,
+    public tsNsec: number,
+    public tsDigits: number,
+    public first: Readonly<Timestamp>,
+    public src: string,
+    public dst: string,
+    public srcPort: number,
+    public dstPort: number,
+    public length: number,
     /** Wireshark's TCP analysis text put in front of the MQTT texts ('' for none). */
-    readonly tcpPrefix: string,
-    readonly messages: MqttMessage[],
+    public tcpPrefix: string,
+    public messages: MqttMessage[],
   ) {}
+
+  /** Makes this object the row of another frame (see above). */
+  refill(no: number, tsSec: number, tsNsec: number, tsDigits: number, first: Readonly<Timestamp>, src: string, dst: string,
+    srcPort: number, dstPort: number, length: number, tcpPrefix: string, messages: MqttMessage[]): void {
+    this.no = no;
+    this.tsSec = tsSec;
+    this.tsNsec = tsNsec;
+    this.tsDigits = tsDigits;
+    this.first = first;
+    this.src = src;
+    this.dst = dst;
+    this.srcPort = srcPort;
+    this.dstPort = dstPort;
+    this.length = length;
+    this.tcpPrefix = tcpPrefix;
+    this.messages = messages;
+    this.timeText = null;
+    this.infoStr = null;
+  }
 
   get time(): string {
     return (this.timeText ??= formatRelativeTime(this, this.first));
