@@ -68,7 +68,8 @@ test('payload hex at every alignment and around the fast-path sizes equals Buffe
   const writer = new JsonlWriter(out);
   const conn = { id: 0, client: { addr: 'a', port: 1 }, server: { addr: 'b', port: 2 }, firstFrame: 1, firstTime: 0, sawSyn: true, transport: 'mqtt' as const };
   const want: string[] = [];
-  for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 200, 3000]) {
+  // 31 | 32: the JS loop | WebAssembly (hex.ts WASM_MIN_BYTES); 40000: more than the module takes a call.
+  for (const n of [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 200, 3000, 40000]) {
     for (const shift of [0, 1]) {
       const payload = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
       want.push(Buffer.from(payload).toString('hex'));
@@ -97,6 +98,10 @@ test('rows larger than the room checked before writing them are written whole (r
   const long = (n: number, s: string) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
   const base = { headerFlags: 0x82, remainingLength: 9, length: 11, notes: [] };
   const packets: MqttPacket[] = [
+    // Short payloads (the JS loop, WebAssembly) cut by the buffer's end after an escaped topic
+    // (first: the buffer is still 4096 bytes; the rows below make it grow).
+    ...[20, 40, 300].map((n): MqttPacket => ({ ...base, type: 'PUBLISH', dup: false, qos: 0, retain: false, topic: long(700, '\u0001'),
+      payload: Uint8Array.from({ length: n }, (_, i) => (i * 53 + 1) & 0xff) })),
     { ...base, type: 'SUBSCRIBE', packetId: 1, subscriptions: Array.from({ length: 300 }, (_, i) => ({ filter: `a/${i}/é"\\\u0001`, qos: i % 3, options: i & 0xff })) },
     { ...base, type: 'UNSUBSCRIBE', packetId: 2, filters: [long(5000, 'x'), long(3000, '\u2028"'), 'ok'] },
     { ...base, type: 'SUBACK', packetId: 3, returnCodes: Array.from({ length: 2000 }, (_, i) => i * 1000) },
