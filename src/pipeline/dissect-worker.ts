@@ -122,7 +122,7 @@ async function run(data: DissectWorkerData): Promise<void> {
         connection: (c) => w.connection(c),
         message: (m) => {
           if (writeHere) return;
-          w.message(m, pdu!.subarray(pduStart, pduEnd), m.result !== UNDECODED);
+          w.message(m, pdu!, pduStart, pduEnd, m.result !== UNDECODED);
           if (!data.rows && w.pos >= BATCH_BYTES) send();
         },
         gap: (c, d, f, t, n) => w.gap(c, d, f, t, n),
@@ -149,6 +149,8 @@ async function run(data: DissectWorkerData): Promise<void> {
         onWarning: (message) => port.postMessage({ type: 'warning', message } satisfies DissectWorkerReport),
         // The receiver decodes what it is sent; here only the rows written here.
         decodeFrame: () => (writeHere = json !== null && help.take()),
+        // Every message and row is encoded or written at once (above): none is kept.
+        transient: true,
         onPacketBytes: (buf, start, end) => {
           pdu = buf;
           pduStart = start;

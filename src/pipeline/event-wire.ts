@@ -57,10 +57,11 @@ export class EventWriter {
     this.u16(c.server.port);
   }
 
-  /** A message with the bytes of its packet; `decoded`: the sender decoded it (and counted it
-   *  if malformed), else the receiver counts it (EventReader.malformed). */
-  message(m: MqttMessage, pdu: Uint8Array, decoded: boolean): void {
-    this.room(40 + pdu.length + (m.aliasTopic === undefined ? 0 : 3 * m.aliasTopic.length));
+  /** A message with the bytes of its packet, `buf[start .. end)`; `decoded`: the sender decoded
+   *  it (and counted it if malformed), else the receiver counts it (EventReader.malformed). */
+  message(m: MqttMessage, buf: Uint8Array, start: number, end: number, decoded: boolean): void {
+    const n = end - start;
+    this.room(40 + n + (m.aliasTopic === undefined ? 0 : 3 * m.aliasTopic.length));
     this.u8(MESSAGE);
     this.u32(m.conn.id);
     this.u8((m.dir === 'c2s' ? 1 : 0) | (m.versionKnown ? 2 : 0) | (m.aliasTopic === undefined ? 0 : 4) | (decoded ? 8 : 0));
@@ -69,9 +70,13 @@ export class EventWriter {
     this.u8(m.version);
     this.u8(m.connectLevel ?? 0);
     this.u32(m.indexInFrame);
-    this.u32(pdu.length);
-    this.buf.set(pdu, this.pos);
-    this.pos += pdu.length;
+    this.u32(n);
+    // (A short copy by hand: a view for set() would cost more than the copy.)
+    const out = this.buf;
+    const at = this.pos;
+    if (n <= 64) for (let i = 0; i < n; i++) out[at + i] = buf[start + i]!;
+    else out.set(buf.subarray(start, end), at);
+    this.pos = at + n;
     if (m.aliasTopic !== undefined) this.str(m.aliasTopic);
   }
 

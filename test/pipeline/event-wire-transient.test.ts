@@ -42,7 +42,7 @@ class Memory extends ByteOutput {
     this.parts.push(Buffer.from(this.buf.subarray(0, this.pos)));
     this.pos = 0;
   }
-  text(): string {
+  all(): string {
     this.flush();
     return Buffer.concat(this.parts).toString('utf8');
   }
@@ -56,7 +56,7 @@ test('rows replayed to a JSON-lines sink (reused objects) are written as fresh r
     capture(),
     {
       connection: (c) => w.connection(c),
-      message: (m) => w.message(m, pdu, m.result !== UNDECODED),
+      message: (m) => w.message(m, pdu, 0, pdu.length, m.result !== UNDECODED),
       end: (f, t) => w.end(f, t),
       row: (r) => w.row(r as never),
     },
@@ -79,8 +79,8 @@ test('rows replayed to a JSON-lines sink (reused objects) are written as fresh r
   assert.deepEqual(kept.map((r) => r.messages.length), [1, 2, 3, 20, 1, 1]);
   assert.equal(new Set(kept).size, 6);
   assert.equal(seen.size, 1, 'one row object refilled');
-  const text = reused.text();
-  assert.equal(text, fresh.text());
+  const text = reused.all();
+  assert.equal(text, fresh.all());
   assert.equal(text.split('\n').length, 7);
   assert.match(text, /"b\/19"/);
 });

@@ -102,7 +102,7 @@ test('event wire: every event comes back with every field, packets decoded again
   const w = new EventWriter(16); // small: the writer must grow
   w.connection(conn);
   const msg = { conn, dir: 's2c', frame: 9, time: 1700000001.5, version: 4, versionKnown: false, connectLevel: 0x84, indexInFrame: 2 };
-  w.message(msg as MqttMessage, pdu, false);
+  w.message(msg as MqttMessage, pdu, 0, pdu.length, false);
   w.gap(conn, 'c2s', 10, 1700000002, -1);
   w.close(conn, 'rst', 's2c', 11, 1700000003.25);
   w.end(12, 1700000004);
@@ -145,9 +145,9 @@ test('event wire: the receiver counts the malformed packets the sender left unde
   const w = new EventWriter();
   w.connection(conn);
   const msg = { conn, dir: 'c2s', frame: 2, time: 2, version: 4, versionKnown: true, connectLevel: 4, indexInFrame: 0 } as MqttMessage;
-  w.message(msg, bad, false); // left to the receiver: counted there
-  w.message(msg, bad, true); // decoded and counted by the sender
-  w.message(msg, good, false);
+  w.message(msg, bad, 0, bad.length, false); // left to the receiver: counted there
+  w.message(msg, bad, 0, bad.length, true); // decoded and counted by the sender
+  w.message(msg, good, 0, good.length, false);
   const statuses: string[] = [];
   const reader = new EventReader({ message: (m) => statuses.push(m.result.status) });
   reader.replay(w.buf, w.pos);
