@@ -74,7 +74,7 @@ export class EventWriter {
     // (A short copy by hand: a view for set() would cost more than the copy.)
     const out = this.buf;
     const at = this.pos;
-    if (n <= 64) for (let i = 0; i < n; i++) out[at + i] = buf[start + i]!;
+    if (n <= 32) for (let i = 0; i < n; i++) out[at + i] = buf[start + i]!;
     else out.set(buf.subarray(start, end), at);
     this.pos = at + n;
     if (m.aliasTopic !== undefined) this.str(m.aliasTopic);
@@ -187,7 +187,9 @@ export class EventReader {
   /** Known connections by id (ids count up from 0: an array, not a Map, for a lookup per message). */
   private readonly conns: (ConnectionInfo | undefined)[] = [];
   private known = 0;
-  private readonly closed: number[] = [];
+  /** Ids of the last CLOSED_KEPT closes, a ring (a close per FIN or RST, so an id may recur). */
+  private readonly closed = new Uint32Array(CLOSED_KEPT);
+  private closes = 0;
   /** Messages replayed since the last row (only when the sink takes rows). */
   private readonly unrowed: MqttMessage[] = [];
   private readonly rows: boolean;
@@ -323,8 +325,7 @@ export class EventReader {
           const flags = buf[p + 4]!;
           sink.close?.(conn, flags & 2 ? 'rst' : 'fin', flags & 1 ? 'c2s' : 's2c', view.getUint32(p + 5, true), view.getFloat64(p + 9, true));
           p += 17;
-          this.closed.push(conn.id);
-          if (this.closed.length > CLOSED_KEPT) this.forget(this.closed.shift()!);
+          this.closeNoted(conn.id);
           break;
         }
         case JSON_LINE: {
@@ -383,6 +384,13 @@ export class EventReader {
     const c = this.conns[id];
     if (c === undefined) throw new Error(`event wire: event for unknown connection ${id}`);
     return c;
+  }
+
+  /** A connection closed: the one closed CLOSED_KEPT closes ago is forgotten. */
+  private closeNoted(id: number): void {
+    const at = this.closes++ % CLOSED_KEPT;
+    if (this.closes > CLOSED_KEPT) this.forget(this.closed[at]!);
+    this.closed[at] = id;
   }
 
   private forget(id: number): void {
