@@ -34,7 +34,9 @@ export type DissectWorkerReport =
   | { type: 'done'; summary: DissectSummary }
   | { type: 'error'; message: string; userError: boolean };
 
-export const BATCH_BYTES = 1 << 18;
+/** Bytes of events per batch. Each batch costs the receiving thread ~0.1-0.2 ms of messaging
+ *  (1 GiB list: 0.6 s of gaps with 256 KB batches, 0.4 s with 1 MB); four in flight stay small. */
+export const BATCH_BYTES = 1 << 20;
 /** Batches in flight: bounds memory when the analysis is slower than the dissection. */
 export const MAX_IN_FLIGHT = 4;
 /**
