@@ -43,8 +43,8 @@ export const EARLY_BYTES = 1 << 16;
 export const MAX_IN_FLIGHT = 4;
 /**
  * How much of the JSON writing this worker takes on, when the receiver takes JSON lines: the
- * share of rows it writes itself (it has their packets decoded already; the receiver would
- * decode them again). Adjusted at each batch by how many are in flight: the receiver behind
+ * share of rows it decodes and writes itself (the others it sends undecoded, for the receiver to
+ * decode and write). Adjusted at each batch by how many are in flight: the receiver behind
  * (3 or more waiting) → a larger share, idle (none) → smaller.
  */
 class HelpShare {

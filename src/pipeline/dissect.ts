@@ -16,7 +16,7 @@ import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello
 import { TopicAliasMap } from '../mqtt/info.js';
 import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
-import { DissectedRow, type PacketRow } from './rows.js';
+import { DissectedRow, ReusedRows, type PacketRow } from './rows.js';
 import { UserError } from '../cli/errors.js';
 import { END_FRAME, type Shard } from './shard.js';
 
@@ -58,9 +58,6 @@ export interface DissectOptions {
    */
   transient?: boolean;
 }
-
-/** Rows of up to this many packets (nearly all) reuse a messages array kept per size (transient). */
-const KEPT_ROW_SIZES = 16;
 
 /** The result of a packet left for its receiver to decode (DissectOptions.decodeFrame). */
 export const UNDECODED: DecodeResult = { status: 'malformed', reason: 'not decoded', offset: 0, packet: null, headerFlags: 0 };
@@ -177,11 +174,8 @@ class Dissector {
   private pendingDst = '';
   private pendingSrcPort = 0;
   private pendingDstPort = 0;
-  /** DissectOptions.transient: messages in `pending` are refilled, and so is `spareRow`. */
-  private readonly transient: boolean;
-  private spareRow: DissectedRow | null = null;
-  /** [n]: the first n of `pending`, a row's messages (transient). */
-  private readonly firstN: MqttMessage[][] = [];
+  /** DissectOptions.transient: the messages in `pending` and the rows are these, refilled. */
+  private readonly reused: ReusedRows | null;
   private frameTouchedMqtt = false;
   /** Decode the current frame's packets (DissectOptions.decodeFrame). */
   private frameDecoded = true;
@@ -223,7 +217,7 @@ class Dissector {
     this.mqttPorts = new Set([MQTT_PORT, ...(opts.ports ?? [])]);
     this.defaultVersion = opts.mqttVersion ?? DEFAULT_VERSION;
     this.shard = opts.shard ?? null;
-    this.transient = opts.transient === true;
+    this.reused = opts.transient === true ? new ReusedRows() : null;
     const capturewide = this.shard === null || this.shard.index === 0;
     this.net = new NetworkDecoder((_code, message) => (capturewide ? opts.onWarning?.(message) : undefined));
     this.tcp = new TcpReassembler(this.streamSink());
@@ -293,8 +287,11 @@ class Dissector {
     this.pendingCount = 0;
     this.summary.mqttFrames++;
     if (!this.sink.row) return;
-    if (this.transient) {
-      this.transientRow(f, n);
+    const reused = this.reused;
+    if (reused) {
+      // (The objects of `pending` are the reused messages.)
+      this.sink.row(reused.row(f.no, f.tsSec, f.tsNsec, f.tsDigits, this.firstTs, this.pendingSrc, this.pendingDst,
+        this.pendingSrcPort, this.pendingDstPort, f.origLen, this.tcpPrefix, reused.rowMessages(0, n)));
       return;
     }
     const messages = n === 1 ? [this.pending[0]!] : this.pending.slice(0, n);
@@ -302,24 +299,6 @@ class Dissector {
     const row: PacketRow = new DissectedRow(f.no, f.tsSec, f.tsNsec, f.tsDigits, this.firstTs, this.pendingSrc, this.pendingDst,
       this.pendingSrcPort, this.pendingDstPort, f.origLen, this.tcpPrefix, messages);
     this.sink.row(row);
-  }
-
-  /** emitRow for a sink that keeps nothing: the one row object, refilled. */
-  private transientRow(f: Frame, n: number): void {
-    let messages = n <= KEPT_ROW_SIZES ? this.firstN[n] : undefined;
-    if (messages === undefined) {
-      messages = this.pending.slice(0, n);
-      if (n <= KEPT_ROW_SIZES) this.firstN[n] = messages;
-    }
-    let row = this.spareRow;
-    if (row === null) {
-      row = this.spareRow = new DissectedRow(f.no, f.tsSec, f.tsNsec, f.tsDigits, this.firstTs, this.pendingSrc, this.pendingDst,
-        this.pendingSrcPort, this.pendingDstPort, f.origLen, this.tcpPrefix, messages);
-    } else {
-      row.refill(f.no, f.tsSec, f.tsNsec, f.tsDigits, this.firstTs, this.pendingSrc, this.pendingDst,
-        this.pendingSrcPort, this.pendingDstPort, f.origLen, this.tcpPrefix, messages);
-    }
-    this.sink.row!(row);
   }
 
   private streamSink(): StreamSink {
@@ -454,7 +433,9 @@ class Dissector {
     const result = decode ? decodePacketAt(buf, start, end, st.version) : UNDECODED;
     this.summary.pdus++;
     if (decode && result.status === 'malformed') this.summary.malformedPdus++;
-    const msg = this.transient ? this.reusedMessage(info, dir, frame.no, st, result) : {
+    const msg = this.reused
+      ? this.reused.message(this.pendingCount, info, dir, frame.no, this.currentTime, st.version, st.versionKnown, st.connectLevel, undefined, result)
+      : {
       conn: info,
       dir,
       frame: frame.no,
@@ -477,29 +458,6 @@ class Dissector {
     this.pending[this.pendingCount++] = msg;
     this.opts.onPacketBytes?.(buf, start, end);
     this.sink.message?.(msg);
-  }
-
-  /** The message object kept at this index of the frame (transient), refilled; the objects of
-   *  `pending` are only ever these, so a row's kept messages array stays valid. */
-  private reusedMessage(conn: ConnectionInfo, dir: Direction, frameNo: number, st: StreamState, result: DecodeResult): MqttMessage {
-    const i = this.pendingCount;
-    const m = this.pending[i];
-    if (m === undefined) {
-      // aliasTopic present from the start: one shape for every reused message.
-      return { conn, dir, frame: frameNo, time: this.currentTime, version: st.version, versionKnown: st.versionKnown,
-        connectLevel: st.connectLevel, aliasTopic: undefined, indexInFrame: i, result };
-    }
-    m.conn = conn;
-    m.dir = dir;
-    m.frame = frameNo;
-    m.time = this.currentTime;
-    m.version = st.version;
-    m.versionKnown = st.versionKnown;
-    m.connectLevel = st.connectLevel;
-    m.aliasTopic = undefined;
-    m.indexInFrame = i;
-    m.result = result;
-    return m;
   }
 
   private noteDefaultVersion(st: StreamState, info: ConnectionInfo): void {

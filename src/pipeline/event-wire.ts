@@ -4,9 +4,9 @@
 // threads); everything else travels as numbers and strings. Little-endian, no padding.
 
 import { decodePacketAt } from '../mqtt/decode.js';
-import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
+import type { MqttVersion } from '../mqtt/types.js';
 import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
-import { DissectedRow } from './rows.js';
+import { DissectedRow, ReusedRows } from './rows.js';
 import type { RowSink } from './dissect.js';
 
 const CONNECTION = 1;
@@ -172,9 +172,6 @@ export class EventWriter {
   }
 }
 
-/** Rows of up to this many packets (nearly all) reuse a messages array kept per size. */
-const KEPT_ROW_SIZES = 16;
-
 /** Closed connections stay known for this many later closes (a late event may still name one). */
 const CLOSED_KEPT = 4096;
 
@@ -194,14 +191,9 @@ export class EventReader {
   private readonly unrowed: MqttMessage[] = [];
   private readonly rows: boolean;
   /** The sink keeps neither rows nor messages (JsonLineSink): they are reused, not made anew. */
-  private readonly transient: boolean;
-  /** The reused messages (transient), by index since the last row, and how many are filled. */
-  private readonly spare: MqttMessage[] = [];
+  private readonly reused: ReusedRows | null;
+  /** Reused messages filled since the last row. */
   private queued = 0;
-  /** [n]: the first n spare messages, a row's messages (transient; no array made per row). */
-  private readonly firstN: MqttMessage[][] = [];
-  /** The reused row (transient). */
-  private spareRow: DissectedRow | null = null;
   /** Where the string readStr just read ends. */
   private after = 0;
   /** The capture's first timestamp, one object for every row. */
@@ -211,7 +203,7 @@ export class EventReader {
 
   constructor(private readonly sink: DissectionSink & RowSink & JsonLineSink) {
     this.rows = sink.row !== undefined;
-    this.transient = this.rows && sink.jsonLine !== undefined && sink.message === undefined;
+    this.reused = this.rows && sink.jsonLine !== undefined && sink.message === undefined ? new ReusedRows() : null;
   }
 
   /** Connections known so far (they are few: one per MQTT connection of the capture). */
@@ -273,8 +265,10 @@ export class EventReader {
           }
           const dir: Direction = flags & 1 ? 'c2s' : 's2c';
           const versionKnown = (flags & 2) !== 0;
-          if (this.transient) {
-            this.reuseMessage(conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result, aliasTopic);
+          if (this.reused) {
+            // (Its index is where it is queued; the packet's own index in its frame is the same
+            // when the writer sends a row's messages together, as it does.)
+            this.reused.message(this.queued++, conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, result).indexInFrame = indexInFrame;
             break;
           }
           const msg: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result };
@@ -297,16 +291,18 @@ export class EventReader {
           const count = view.getUint32(c, true);
           p = c + 4;
           const u = this.unrowed;
-          const messages = this.transient ? this.rowMessages(count) : u.length === count ? u.slice() : u.slice(u.length - count);
+          let messages: MqttMessage[];
+          if (this.reused) {
+            // A row has the messages queued since the previous one (the writer sends them together).
+            messages = this.reused.rowMessages(this.queued - count, this.queued);
+            this.queued = 0;
+          } else messages = u.length === count ? u.slice() : u.slice(u.length - count);
           // As the dissection fills them: Source and Destination are the first packet's sender and receiver.
           const m0 = messages[0]!;
           const from = m0.dir === 'c2s' ? m0.conn.client : m0.conn.server;
           const to = m0.dir === 'c2s' ? m0.conn.server : m0.conn.client;
-          if (this.transient) {
-            const row = this.spareRow;
-            if (row === null) this.spareRow = new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages);
-            else row.refill(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages);
-            sink.row!(this.spareRow!);
+          if (this.reused) {
+            sink.row!(this.reused.row(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages));
           } else {
             sink.row?.(new DissectedRow(no, tsSec, tsNsec, tsDigits, this.first, from.addr, to.addr, from.port, to.port, length, tcpPrefix, messages));
             u.length = 0;
@@ -342,42 +338,6 @@ export class EventReader {
           throw new Error(`event wire: unknown event type ${type} at ${p - 1}`); // a bug, not input
       }
     }
-  }
-
-  /** The next of the messages reused for a sink that keeps none, filled and queued for its row. */
-  private reuseMessage(conn: ConnectionInfo, dir: Direction, frame: number, time: number, version: MqttVersion, versionKnown: boolean,
-    connectLevel: number, indexInFrame: number, result: DecodeResult, aliasTopic: string | undefined): void {
-    let m = this.spare[this.queued];
-    if (m === undefined) {
-      // aliasTopic present from the start: one shape for every reused message.
-      m = { conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, indexInFrame, result };
-      this.spare.push(m);
-    } else {
-      m.conn = conn;
-      m.dir = dir;
-      m.frame = frame;
-      m.time = time;
-      m.version = version;
-      m.versionKnown = versionKnown;
-      m.connectLevel = connectLevel;
-      m.aliasTopic = aliasTopic;
-      m.indexInFrame = indexInFrame;
-      m.result = result;
-    }
-    this.queued++;
-  }
-
-  /** The last `count` messages queued (transient), as a row's messages; the queue empties. A row
-   *  has all the messages queued since the previous one (the writer sends them together). */
-  private rowMessages(count: number): MqttMessage[] {
-    const queued = this.queued;
-    this.queued = 0;
-    // (Frames of many packets are rare: kept arrays are bounded, as a hostile capture could
-    // bring every count from 1 to thousands.)
-    if (count !== queued || count > KEPT_ROW_SIZES) return this.spare.slice(queued - count, queued);
-    let ms = this.firstN[count];
-    if (ms === undefined) this.firstN[count] = ms = this.spare.slice(0, count);
-    return ms;
   }
 
   private conn(id: number): ConnectionInfo {

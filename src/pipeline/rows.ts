@@ -1,7 +1,8 @@
 // One row of the packet list: a frame that completes at least one MQTT packet, with the columns
 // Wireshark shows (No., Time, Source, Destination, Protocol, Length, Info).
 
-import type { MqttMessage } from './events.js';
+import type { ConnectionInfo, Direction, MqttMessage } from './events.js';
+import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { Timestamp } from '../capture/time.js';
 import { formatRelativeTime } from '../capture/time.js';
 import { infoText, limitInfo } from '../mqtt/info.js';
@@ -28,8 +29,7 @@ export interface PacketRow {
  * The row the dissection makes. Its Time and Info texts are built on first read only: the JSON
  * Lines writer formats both straight from what they are made of (writeRowTime, writeInfo),
  * so on that path no string is built per row. Immutable once handed to a sink, except that a
- * sink which says it keeps no row (EventReader, for a JSON Lines writer) is handed one row
- * object refilled for each frame (`refill`).
+ * sink which says it keeps no row is handed one row object refilled for each frame (ReusedRows).
  */
 export class DissectedRow implements PacketRow {
   readonly protocol = 'MQTT' as const;
@@ -91,4 +91,61 @@ export function rowInfo(tcpPrefix: string, messages: readonly MqttMessage[]): st
   }
   // Wireshark keeps TCP's analysis flags in front of the MQTT text, then MQTT's ", " separator.
   return limitInfo(tcpPrefix ? `${tcpPrefix}, ${texts}` : texts);
+}
+
+/** Rows of up to this many packets (nearly all) reuse a messages array kept per size. */
+const KEPT_ROW_SIZES = 16;
+
+/**
+ * Row and message objects reused from frame to frame, for a sink that keeps neither past the
+ * call that hands them over (DissectOptions.transient; EventReader for a JsonLineSink): a
+ * message object per index since the last row, a row's messages array per row size, one row.
+ */
+export class ReusedRows {
+  private readonly messages: MqttMessage[] = [];
+  /** [n]: the first n messages, as one array (a message at an index is never replaced). */
+  private readonly firstN: MqttMessage[][] = [];
+  private spareRow: DissectedRow | null = null;
+
+  /** The message object at index `i` since the last row, filled with these. */
+  message(i: number, conn: ConnectionInfo, dir: Direction, frame: number, time: number, version: MqttVersion, versionKnown: boolean,
+    connectLevel: number, aliasTopic: string | undefined, result: DecodeResult): MqttMessage {
+    const m = this.messages[i];
+    if (m === undefined) {
+      // aliasTopic present from the start: one shape for every reused message.
+      const made: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, indexInFrame: i, result };
+      this.messages[i] = made;
+      return made;
+    }
+    m.conn = conn;
+    m.dir = dir;
+    m.frame = frame;
+    m.time = time;
+    m.version = version;
+    m.versionKnown = versionKnown;
+    m.connectLevel = connectLevel;
+    m.aliasTopic = aliasTopic;
+    m.indexInFrame = i;
+    m.result = result;
+    return m;
+  }
+
+  /** Messages [from, to) as a row's messages. (Frames of many packets are rare: kept arrays are
+   *  bounded, as a hostile capture could bring every count from 1 to thousands.) */
+  rowMessages(from: number, to: number): MqttMessage[] {
+    const n = to - from;
+    if (from !== 0 || n > KEPT_ROW_SIZES) return this.messages.slice(from, to);
+    return (this.firstN[n] ??= this.messages.slice(0, n));
+  }
+
+  /** The one row object, made the row of this frame. */
+  row(no: number, tsSec: number, tsNsec: number, tsDigits: number, first: Readonly<Timestamp>, src: string, dst: string,
+    srcPort: number, dstPort: number, length: number, tcpPrefix: string, messages: MqttMessage[]): DissectedRow {
+    const row = this.spareRow;
+    if (row === null) {
+      return (this.spareRow = new DissectedRow(no, tsSec, tsNsec, tsDigits, first, src, dst, srcPort, dstPort, length, tcpPrefix, messages));
+    }
+    row.refill(no, tsSec, tsNsec, tsDigits, first, src, dst, srcPort, dstPort, length, tcpPrefix, messages);
+    return row;
+  }
 }

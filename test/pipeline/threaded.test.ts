@@ -85,16 +85,19 @@ test('worthThreads: not for stdin, small files or missing files', () => {
   assert.equal(worthThreads(join(tmp, 'missing.pcap')), false);
 });
 
+/** A connection with every field set to something a round trip could get wrong. */
+const SAMPLE_CONN: ConnectionInfo = {
+  id: 7,
+  client: { addr: '2001:db8::1', port: 50123 },
+  server: { addr: '10.0.0.1', port: 1883 },
+  firstFrame: 3,
+  firstTime: 1700000000.123456789,
+  sawSyn: false,
+  transport: 'mqtt',
+};
+
 test('event wire: every event comes back with every field, packets decoded again', () => {
-  const conn: ConnectionInfo = {
-    id: 7,
-    client: { addr: '2001:db8::1', port: 50123 },
-    server: { addr: '10.0.0.1', port: 1883 },
-    firstFrame: 3,
-    firstTime: 1700000000.123456789,
-    sawSyn: false,
-    transport: 'mqtt',
-  };
+  const conn = SAMPLE_CONN;
   // PUBLISH QoS 1, topic "a/é", packet id 5, payload "hi" (bytes by hand, MQTT 3.1.1 §3.3)
   const topic = Buffer.from('a/é', 'utf8');
   const body = Buffer.concat([Buffer.from([0, topic.length]), topic, Buffer.from([0, 5]), Buffer.from('hi')]);
@@ -130,15 +133,7 @@ test('event wire: every event comes back with every field, packets decoded again
 });
 
 test('event wire: the receiver counts the malformed packets the sender left undecoded, and only those', () => {
-  const conn: ConnectionInfo = {
-    id: 1,
-    client: { addr: '10.0.0.2', port: 40000 },
-    server: { addr: '10.0.0.1', port: 1883 },
-    firstFrame: 1,
-    firstTime: 1,
-    sawSyn: true,
-    transport: 'mqtt',
-  };
+  const conn = SAMPLE_CONN;
   // PUBLISH whose Topic Name length (5) runs past its Remaining Length (2): malformed.
   const bad = Buffer.from([0x30, 0x02, 0x00, 0x05]);
   const good = Buffer.from([0x40, 0x02, 0x00, 0x01]);
