@@ -189,6 +189,20 @@ export function writeInfo(result: DecodeResult, topic: string | undefined, out: 
   if (malformed) out.lit(MALFORMED_SUFFIX);
 }
 
+/** The Info of a plain PUBLISH (plain.ts) with this Packet Identifier (-1: none) and topic:
+ *  what writeInfo gives its decode. (The JSON Lines writer makes its constants from this.) */
+export function plainInfoText(packetId: number, topic: string): string {
+  const out = STRING_INFO;
+  out.text = WIRESHARK_TYPE_NAMES[3]!;
+  if (packetId >= 0) packetIdText(packetId, out);
+  out.lit(' [');
+  out.user(topic);
+  out.lit(']');
+  const s = out.text;
+  out.text = '';
+  return s;
+}
+
 /** " (id=N)", right after the Packet Identifier is read. */
 function packetIdText(id: number, out: InfoOut): void {
   out.lit(' (id=');

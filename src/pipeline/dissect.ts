@@ -13,6 +13,7 @@ import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
+import { readPlainPublish } from '../mqtt/plain.js';
 import { TopicAliasMap } from '../mqtt/info.js';
 import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
@@ -53,8 +54,10 @@ export interface DissectOptions {
   decodeFrame?: () => boolean;
   /**
    * The sink keeps no message and no row past the call that hands it over (it encodes them at
-   * once, as the worker of dissectInWorker does): then the message objects, the row object and
-   * its messages array are reused from frame to frame instead of made anew.
+   * once, as the worker of dissectInWorker and the one-thread JSON Lines writer do): then the
+   * message objects, the row object and its messages array are reused from frame to frame
+   * instead of made anew, and a plain PUBLISH (mqtt/plain.ts) is decoded only if its result is
+   * read (MqttMessage.plain).
    */
   transient?: boolean;
 }
@@ -430,11 +433,15 @@ class Dissector {
     if (!st.versionKnown && !st.usedDefault) this.noteDefaultVersion(st, info);
     if (this.pendingCount === 0) this.frameDecoded = this.opts.decodeFrame?.() ?? true;
     const decode = this.frameDecoded || (st.version === 5 && buf[start]! >> 4 === 3 && this.sink.row !== undefined);
-    const result = decode ? decodePacketAt(buf, start, end, st.version) : UNDECODED;
+    const reused = this.reused;
+    // Reused messages go to a sink that writes them at once: a plain PUBLISH is left undecoded
+    // for it to copy from these bytes (they stay intact until the frame's row is written).
+    const plain = decode && reused !== null && readPlainPublish(buf, start, end, st.version, reused.plainAt(this.pendingCount));
+    const result = plain ? null : decode ? decodePacketAt(buf, start, end, st.version) : UNDECODED;
     this.summary.pdus++;
-    if (decode && result.status === 'malformed') this.summary.malformedPdus++;
-    const msg = this.reused
-      ? this.reused.message(this.pendingCount, info, dir, frame.no, this.currentTime, st.version, st.versionKnown, st.connectLevel, undefined, result)
+    if (decode && result !== null && result.status === 'malformed') this.summary.malformedPdus++;
+    const msg = reused
+      ? reused.message(this.pendingCount, info, dir, frame.no, this.currentTime, st.version, st.versionKnown, st.connectLevel, undefined, result)
       : {
       conn: info,
       dir,
@@ -444,9 +451,9 @@ class Dissector {
       versionKnown: st.versionKnown,
       connectLevel: st.connectLevel,
       indexInFrame: this.pendingCount,
-      result,
+      result: result!, // (plain only with reuse)
     } satisfies MqttMessage as MqttMessage;
-    if (this.sink.row) this.resolveAlias(st, msg);
+    if (this.sink.row && !plain) this.resolveAlias(st, msg); // (v5 only: never plain)
     if (this.pendingCount === 0) {
       const from = dir === 'c2s' ? info.client : info.server;
       const to = dir === 'c2s' ? info.server : info.client;

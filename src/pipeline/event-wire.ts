@@ -4,6 +4,7 @@
 // threads); everything else travels as numbers and strings. Little-endian, no padding.
 
 import { decodePacketAt } from '../mqtt/decode.js';
+import { readPlainPublish } from '../mqtt/plain.js';
 import type { MqttVersion } from '../mqtt/types.js';
 import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
 import { DissectedRow, ReusedRows } from './rows.js';
@@ -255,9 +256,13 @@ export class EventReader {
           const indexInFrame = view.getUint32(p + 19, true);
           const n = view.getUint32(p + 23, true);
           p += 27;
-          const result = decodePacketAt(buf, p, p + n, version);
+          const reused = this.reused;
+          // For a sink that writes rows at once, a plain PUBLISH is not decoded at all: the writer
+          // copies its fields from these bytes, which stay put until the replay returns.
+          const plain = reused !== null && readPlainPublish(buf, p, p + n, version, reused.plainAt(this.queued));
+          const result = plain ? null : decodePacketAt(buf, p, p + n, version);
           p += n;
-          if ((flags & 8) === 0 && result.status === 'malformed') this.malformed++;
+          if ((flags & 8) === 0 && result !== null && result.status === 'malformed') this.malformed++;
           let aliasTopic: string | undefined;
           if (flags & 4) {
             aliasTopic = this.readStr(buf, view, p);
@@ -265,13 +270,13 @@ export class EventReader {
           }
           const dir: Direction = flags & 1 ? 'c2s' : 's2c';
           const versionKnown = (flags & 2) !== 0;
-          if (this.reused) {
+          if (reused !== null) {
             // (Its index is where it is queued; the packet's own index in its frame is the same
             // when the writer sends a row's messages together, as it does.)
-            this.reused.message(this.queued++, conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, result).indexInFrame = indexInFrame;
+            reused.message(this.queued++, conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, result).indexInFrame = indexInFrame;
             break;
           }
-          const msg: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result };
+          const msg: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, indexInFrame, result: result! }; // (plain only with reuse)
           if (aliasTopic !== undefined) msg.aliasTopic = aliasTopic;
           sink.message?.(msg);
           if (this.rows) this.unrowed.push(msg);

@@ -2,6 +2,7 @@
 // and how they ended. The analysis passes and the renderers consume only these.
 
 import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
+import type { PlainPublish } from '../mqtt/plain.js';
 
 export interface Endpoint {
   /** Printable address as Wireshark shows it: dotted IPv4 or RFC 5952 IPv6. */
@@ -49,6 +50,12 @@ export interface MqttMessage {
   /** 0-based index of this packet among the packets of its frame. */
   indexInFrame: number;
   result: DecodeResult;
+  /**
+   * Set by producers of reused messages (ReusedRows) when the packet is a plain PUBLISH
+   * (mqtt/plain.ts): where its fields are, so a writer can copy them from the bytes. `result`
+   * is then decoded only if read. Valid only during the call that hands the message over.
+   */
+  plain?: PlainPublish | null;
 }
 
 export type CloseKind = 'fin' | 'rst';

@@ -6,6 +6,8 @@ import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { Timestamp } from '../capture/time.js';
 import { formatRelativeTime } from '../capture/time.js';
 import { infoText, limitInfo } from '../mqtt/info.js';
+import { decodePacketAt } from '../mqtt/decode.js';
+import { PlainPublish } from '../mqtt/plain.js';
 
 export interface PacketRow {
   /** Frame number in the capture. */
@@ -93,6 +95,53 @@ export function rowInfo(tcpPrefix: string, messages: readonly MqttMessage[]): st
   return limitInfo(tcpPrefix ? `${tcpPrefix}, ${texts}` : texts);
 }
 
+/**
+ * A message object refilled from frame to frame. Its result is either given, or, for a plain
+ * PUBLISH (mqtt/plain.ts), decoded from the packet's bytes when first read: the JSON Lines
+ * writer copies such a packet from its bytes and never asks.
+ */
+class ReusedMessage implements MqttMessage {
+  conn: ConnectionInfo = NO_CONNECTION;
+  dir: Direction = 'c2s';
+  frame = 0;
+  time = 0;
+  version: MqttVersion = 4;
+  versionKnown = false;
+  connectLevel = 0;
+  aliasTopic: string | undefined = undefined;
+  indexInFrame = 0;
+  plain: PlainPublish | null = null;
+  readonly plainSlot = new PlainPublish();
+  private decoded: DecodeResult | null = null;
+
+  fill(result: DecodeResult | null): void {
+    this.decoded = result;
+    this.plain = result === null ? this.plainSlot : null;
+  }
+
+  get result(): DecodeResult {
+    const d = this.decoded;
+    if (d !== null) return d;
+    const p = this.plainSlot;
+    return (this.decoded = decodePacketAt(p.buf, p.start, p.end, this.version));
+  }
+
+  set result(r: DecodeResult) {
+    this.decoded = r;
+    this.plain = null;
+  }
+}
+
+const NO_CONNECTION: ConnectionInfo = {
+  id: -1,
+  client: { addr: '', port: 0 },
+  server: { addr: '', port: 0 },
+  firstFrame: 0,
+  firstTime: 0,
+  sawSyn: false,
+  transport: 'mqtt',
+};
+
 /** Rows of up to this many packets (nearly all) reuse a messages array kept per size. */
 const KEPT_ROW_SIZES = 16;
 
@@ -102,21 +151,16 @@ const KEPT_ROW_SIZES = 16;
  * message object per index since the last row, a row's messages array per row size, one row.
  */
 export class ReusedRows {
-  private readonly messages: MqttMessage[] = [];
+  private readonly messages: ReusedMessage[] = [];
   /** [n]: the first n messages, as one array (a message at an index is never replaced). */
   private readonly firstN: MqttMessage[][] = [];
   private spareRow: DissectedRow | null = null;
 
-  /** The message object at index `i` since the last row, filled with these. */
+  /** The message object at index `i` since the last row, filled with these. `result` null: the
+   *  packet is the plain PUBLISH in plainAt(i), decoded only if its result is read. */
   message(i: number, conn: ConnectionInfo, dir: Direction, frame: number, time: number, version: MqttVersion, versionKnown: boolean,
-    connectLevel: number, aliasTopic: string | undefined, result: DecodeResult): MqttMessage {
-    const m = this.messages[i];
-    if (m === undefined) {
-      // aliasTopic present from the start: one shape for every reused message.
-      const made: MqttMessage = { conn, dir, frame, time, version, versionKnown, connectLevel, aliasTopic, indexInFrame: i, result };
-      this.messages[i] = made;
-      return made;
-    }
+    connectLevel: number, aliasTopic: string | undefined, result: DecodeResult | null): MqttMessage {
+    const m = (this.messages[i] ??= new ReusedMessage());
     m.conn = conn;
     m.dir = dir;
     m.frame = frame;
@@ -126,8 +170,13 @@ export class ReusedRows {
     m.connectLevel = connectLevel;
     m.aliasTopic = aliasTopic;
     m.indexInFrame = i;
-    m.result = result;
+    m.fill(result);
     return m;
+  }
+
+  /** The PlainPublish of the message at index `i`, for readPlainPublish to fill before message(). */
+  plainAt(i: number): PlainPublish {
+    return (this.messages[i] ??= new ReusedMessage()).plainSlot;
   }
 
   /** Messages [from, to) as a row's messages. (Frames of many packets are rare: kept arrays are

@@ -14,7 +14,8 @@
 
 import type { MqttMessage } from '../pipeline/events.js';
 import { DissectedRow, type PacketRow } from '../pipeline/rows.js';
-import { MAX_INFO_BYTES, writeInfo, type InfoOut } from '../mqtt/info.js';
+import { MAX_INFO_BYTES, plainInfoText, writeInfo, type InfoOut } from '../mqtt/info.js';
+import type { PlainPublish } from '../mqtt/plain.js';
 import type { DecodeNote, MqttPacket, Property } from '../mqtt/types.js';
 import type { ByteOutput } from '../cli/output.js';
 import { writeHex } from './hex.js';
@@ -29,24 +30,41 @@ const COMMA = 0x2c;
  * NaN (whose bits an engine may canonicalise), so every store writes exactly the bytes given.
  */
 class Ascii {
-  readonly length: number;
-  readonly bytes: Uint8Array;
+  /** Bytes of text; `count` chunks hold them (the last padded). */
+  length = 0;
+  count = 0;
+  readonly bytes: Buffer;
+  readonly view: DataView;
   readonly chunks: Float64Array;
 
-  constructor(s: string) {
-    this.length = s.length;
-    const padded = new Uint8Array(Math.ceil(s.length / 8) * 8).fill(0x20);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7e) throw new Error(`constant JSON text must be ASCII below DEL: ${JSON.stringify(s)}`);
-      padded[i] = c;
-    }
-    this.bytes = padded.subarray(0, s.length);
-    this.chunks = new Float64Array(padded.buffer);
+  /** Room for `capacity` bytes, empty, in `memory` at `offset` (a multiple of 8) if given (see
+   *  EndpointsEntry); ascii() for a constant. */
+  constructor(capacity: number, memory?: ArrayBuffer, offset = 0) {
+    const size = Math.ceil(capacity / 8) * 8;
+    const padded = memory ? Buffer.from(memory, offset, size) : Buffer.alloc(size);
+    padded.fill(0x20);
+    this.bytes = padded;
+    this.view = new DataView(padded.buffer, padded.byteOffset, padded.length);
+    this.chunks = new Float64Array(padded.buffer, padded.byteOffset, padded.length / 8);
+  }
+
+  /** Says that the first `n` bytes are the text. */
+  setLength(n: number): void {
+    this.length = n;
+    this.count = Math.ceil(n / 8);
   }
 }
 
-const ascii = (s: string): Ascii => new Ascii(s);
+function ascii(s: string): Ascii {
+  const a = new Ascii(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7e) throw new Error(`constant JSON text must be ASCII below DEL: ${JSON.stringify(s)}`);
+    a.bytes[i] = c;
+  }
+  a.setLength(s.length);
+  return a;
+}
 
 // --- the constant parts of a line --------------------------------------------------------------
 
@@ -188,6 +206,8 @@ export class JsonlWriter {
 }
 
 function pduEstimate(m: MqttMessage): number {
+  const pl = m.plain;
+  if (pl != null) return PDU_ROOM + (pl.topicEnd - pl.topicStart) + 2 * (pl.end - pl.payloadStart);
   const p = m.result.packet;
   if (p !== null && p.type === 'PUBLISH') return PDU_ROOM + p.topic.length + 2 * p.payload.length;
   return PDU_ROOM;
@@ -199,20 +219,97 @@ function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow, d: Diss
   pos = int(buf, pos, r.no);
   pos = put(buf, view, pos, ROW_TIME);
   pos = d ? relativeTime(buf, pos, d) : raw(buf, pos, r.time);
-  pos = put(buf, view, pos, ROW_SRC);
-  pos = str(buf, pos, r.src);
-  pos = put(buf, view, pos, ROW_DST);
-  pos = str(buf, pos, r.dst);
-  pos = put(buf, view, pos, ROW_SRCPORT);
-  pos = int(buf, pos, r.srcPort);
-  pos = put(buf, view, pos, ROW_DSTPORT);
-  pos = int(buf, pos, r.dstPort);
-  pos = put(buf, view, pos, ROW_LENGTH);
+  const ends = d !== null ? endpointsText(d) : null;
+  if (ends !== null) pos = put(buf, view, pos, ends);
+  else {
+    pos = put(buf, view, pos, ROW_SRC);
+    pos = str(buf, pos, r.src);
+    pos = put(buf, view, pos, ROW_DST);
+    pos = str(buf, pos, r.dst);
+    pos = put(buf, view, pos, ROW_SRCPORT);
+    pos = int(buf, pos, r.srcPort);
+    pos = put(buf, view, pos, ROW_DSTPORT);
+    pos = int(buf, pos, r.dstPort);
+    pos = put(buf, view, pos, ROW_LENGTH);
+  }
   pos = int(buf, pos, r.length);
   pos = put(buf, view, pos, ROW_INFO);
-  pos = d ? info(buf, pos, d) : str(buf, pos, r.info);
+  pos = d ? info(buf, view, pos, d) : str(buf, pos, r.info);
   return put(buf, view, pos, ROW_PDUS);
 }
+
+/** A row's text from `,"src":` to `"length":`, for one pair of endpoints. */
+class EndpointsEntry {
+  src = '';
+  dst = '';
+  srcPort = -1;
+  dstPort = -1;
+  /** false: the endpoints need escapes or are too long for `text`. */
+  plain = false;
+  /** The text, rewritten in place when the slot changes hands (nothing is allocated). */
+  readonly text: Ascii;
+
+  constructor(memory: ArrayBuffer, offset: number) {
+    this.text = new Ascii(ENDPOINTS_ROOM, memory, offset);
+  }
+}
+
+/** Room for the longest plain endpoints text: two 39-character IPv6 addresses need ~150. */
+const ENDPOINTS_ROOM = 192;
+const ADDRESS_MAX = 48;
+
+/** Endpoint texts by connection and direction (of the row's first packet), checked against the
+ *  row: every row of a connection in one direction repeats the same text, so it is made once,
+ *  not written field by field. Connections are numbered in order, so the few open at a time
+ *  rarely share a slot. */
+const ENDPOINT_SLOTS = 1024;
+const ENDPOINTS = (() => {
+  const memory = new ArrayBuffer(ENDPOINT_SLOTS * ENDPOINTS_ROOM);
+  return Array.from({ length: ENDPOINT_SLOTS }, (_, i) => new EndpointsEntry(memory, i * ENDPOINTS_ROOM));
+})();
+
+/** The row's endpoints as one constant, or null when they need escapes (then the row writes
+ *  them field by field). */
+function endpointsText(r: DissectedRow): Ascii | null {
+  const m = r.messages[0]!;
+  const e = ENDPOINTS[((m.conn.id << 1) | (m.dir === 'c2s' ? 0 : 1)) & (ENDPOINT_SLOTS - 1)]!;
+  if (e.srcPort !== r.srcPort || e.dstPort !== r.dstPort || e.src !== r.src || e.dst !== r.dst) fillEndpoints(e, r);
+  return e.plain ? e.text : null;
+}
+
+function fillEndpoints(e: EndpointsEntry, r: DissectedRow): void {
+  e.src = r.src;
+  e.dst = r.dst;
+  e.srcPort = r.srcPort;
+  e.dstPort = r.dstPort;
+  e.plain = plainText(r.src) && plainText(r.dst) && isSmallInt(r.srcPort) && isSmallInt(r.dstPort);
+  if (!e.plain) return;
+  const t = e.text;
+  const b = t.bytes;
+  const v = t.view;
+  let pos = put(b, v, 0, ROW_SRC);
+  pos = str(b, pos, r.src);
+  pos = put(b, v, pos, ROW_DST);
+  pos = str(b, pos, r.dst);
+  pos = put(b, v, pos, ROW_SRCPORT);
+  pos = int(b, pos, r.srcPort);
+  pos = put(b, v, pos, ROW_DSTPORT);
+  pos = int(b, pos, r.dstPort);
+  pos = put(b, v, pos, ROW_LENGTH);
+  t.setLength(pos);
+}
+
+/** Printable ASCII with nothing to escape, and short. */
+function plainText(s: string): boolean {
+  if (s.length > ADDRESS_MAX) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === 0x5c) return false;
+  }
+  return true;
+}
+
+const isSmallInt = (v: number): boolean => v >= 0 && v <= 0xffff && (v | 0) === v;
 
 /** Room for a row's Info beyond HEAD_ROOM: type names, ids and topics (a short guess is fine,
  *  see the top). */
@@ -220,7 +317,13 @@ function infoEstimate(r: DissectedRow): number {
   const ms = r.messages;
   let n = r.tcpPrefix.length;
   for (let i = 0; i < ms.length; i++) {
-    const p = ms[i]!.result.packet;
+    const m = ms[i]!;
+    const pl = m.plain;
+    if (pl != null) {
+      n += 48 + (pl.topicEnd - pl.topicStart);
+      continue;
+    }
+    const p = m.result.packet;
     n += p !== null && p.type === 'PUBLISH' ? 48 + p.topic.length : 48;
   }
   return n;
@@ -260,6 +363,7 @@ function relativeTime(buf: Buffer, pos: number, r: DissectedRow): number {
  */
 class JsonInfo implements InfoOut {
   buf: Buffer = Buffer.alloc(0);
+  view: DataView = new DataView(new ArrayBuffer(0));
   pos = 0;
   /** Everything so far was printable ASCII with nothing to escape. */
   plain = true;
@@ -292,9 +396,33 @@ class JsonInfo implements InfoOut {
 
 const JSON_INFO = new JsonInfo();
 
-function info(buf: Buffer, pos: number, r: DissectedRow): number {
+/** The Info of a plain PUBLISH, as writePlainPublishInfo words it, from constants made by it. */
+const PLAIN_INFO = ascii(plainInfoText(-1, '').slice(0, -1)); // 'Publish Message ['
+const PLAIN_INFO_ID = ascii(plainInfoText(7, '').split('7')[0]!); // 'Publish Message (id='
+const PLAIN_INFO_ID_END = ascii(plainInfoText(7, '').split('7')[1]!.slice(0, -1)); // ') ['
+
+function plainInfo(out: JsonInfo, pl: PlainPublish): void {
+  const buf = out.buf;
+  const view = out.view;
+  let pos = out.pos;
+  if (pl.packetId < 0) pos = put(buf, view, pos, PLAIN_INFO);
+  else {
+    pos = put(buf, view, pos, PLAIN_INFO_ID);
+    pos = int(buf, pos, pl.packetId);
+    pos = put(buf, view, pos, PLAIN_INFO_ID_END);
+  }
+  const src = pl.buf;
+  const at = pos - pl.topicStart;
+  for (let i = pl.topicStart; i < pl.topicEnd; i++) buf[at + i] = src[i]!;
+  pos = at + pl.topicEnd;
+  buf[pos++] = 0x5d; // ]
+  out.pos = pos;
+}
+
+function info(buf: Buffer, view: DataView, pos: number, r: DissectedRow): number {
   const out = JSON_INFO;
   out.buf = buf;
+  out.view = view;
   out.pos = pos + 1;
   out.plain = true;
   buf[pos] = QUOTE;
@@ -306,10 +434,13 @@ function info(buf: Buffer, pos: number, r: DissectedRow): number {
   for (let i = 0; i < ms.length && out.plain; i++) {
     const m = ms[i]!;
     if (i > 0) out.lit(', ');
-    writeInfo(m.result, m.aliasTopic, out);
+    const pl = m.plain;
+    if (pl != null) plainInfo(out, pl);
+    else writeInfo(m.result, m.aliasTopic, out);
   }
   const end = out.pos;
   out.buf = EMPTY_BUF; // do not keep the output buffer alive
+  out.view = EMPTY_VIEW;
   // Plain ASCII is one byte a character: limitInfo cuts it only past MAX_INFO_BYTES.
   if (!out.plain || end - pos - 1 > MAX_INFO_BYTES) return str(buf, pos, r.info);
   buf[end] = QUOTE;
@@ -317,9 +448,9 @@ function info(buf: Buffer, pos: number, r: DissectedRow): number {
 }
 
 const EMPTY_BUF = Buffer.alloc(0);
+const EMPTY_VIEW: DataView = new DataView(new ArrayBuffer(0));
 
 function message(buf: Buffer, view: DataView, pos: number, m: MqttMessage, next: boolean): number {
-  const r = m.result;
   pos = put(buf, view, pos, next ? MSG_NEXT : MSG_FIRST);
   pos = int(buf, pos, m.conn.id);
   const v = m.version;
@@ -329,6 +460,13 @@ function message(buf: Buffer, view: DataView, pos: number, m: MqttMessage, next:
     pos = put(buf, view, pos, m.dir === 'c2s' ? DIR_C2S : DIR_S2C);
     pos = int(buf, pos, v);
   }
+  const pl = m.plain;
+  if (pl != null) {
+    pos = plainPublish(buf, view, pos, pl);
+    buf[pos++] = 0x7d; // } (a plain PUBLISH has no notes)
+    return pos;
+  }
+  const r = m.result;
   if (r.packet) pos = packet(buf, view, pos, r.packet);
   else if (r.status === 'malformed') pos = intField(buf, view, pos, K_HEADER_FLAGS, r.headerFlags);
   if (r.status === 'malformed') {
@@ -348,6 +486,26 @@ function fixedHeader(buf: Buffer, view: DataView, pos: number, typeKey: Ascii, p
   pos = int(buf, pos, p.headerFlags);
   pos = put(buf, view, pos, K_REMAINING_LENGTH);
   return int(buf, pos, p.remainingLength);
+}
+
+/** What packet() writes for the decode of this plain PUBLISH (mqtt/plain.ts), from its bytes. */
+function plainPublish(buf: Buffer, view: DataView, pos: number, pl: PlainPublish): number {
+  const src = pl.buf;
+  pos = put(buf, view, pos, T_PUBLISH);
+  pos = int(buf, pos, pl.headerFlags);
+  pos = put(buf, view, pos, K_REMAINING_LENGTH);
+  pos = int(buf, pos, pl.remainingLength);
+  pos = put(buf, view, pos, PUBLISH_FLAGS[pl.headerFlags & 0x0f]!);
+  // The topic: printable ASCII with nothing to escape.
+  buf[pos++] = QUOTE;
+  const at = pos - pl.topicStart;
+  for (let i = pl.topicStart; i < pl.topicEnd; i++) buf[at + i] = src[i]!;
+  pos = at + pl.topicEnd;
+  buf[pos++] = QUOTE;
+  if (pl.packetId >= 0) pos = intField(buf, view, pos, K_PACKET_ID, pl.packetId);
+  pos = intField(buf, view, pos, K_PAYLOAD_LENGTH, pl.end - pl.payloadStart);
+  pos = put(buf, view, pos, K_PAYLOAD);
+  return hex(buf, view, pos, src.subarray(pl.payloadStart, pl.end));
 }
 
 function packet(buf: Buffer, view: DataView, pos: number, p: MqttPacket): number {
@@ -542,12 +700,12 @@ function boolField(buf: Buffer, view: DataView, pos: number, key: Ascii, v: bool
  *  what falls past the end, see the top) near the end. */
 function put(buf: Buffer, view: DataView, pos: number, text: Ascii): number {
   const chunks = text.chunks;
-  const n = chunks.length;
+  const n = text.count;
   if (pos + 8 * n <= view.byteLength) {
     for (let i = 0; i < n; i++) view.setFloat64(pos + 8 * i, chunks[i]!, true);
   } else {
     const bytes = text.bytes;
-    for (let i = 0; i < bytes.length; i++) buf[pos + i] = bytes[i]!;
+    for (let i = 0; i < text.length; i++) buf[pos + i] = bytes[i]!;
   }
   return pos + text.length;
 }

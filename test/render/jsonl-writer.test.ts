@@ -15,15 +15,17 @@ import { ByteOutput } from '../../src/cli/output.js';
 import { corpusDir, fixturesDir, hasCorpus, projectRoot } from '../support/paths.js';
 import { findGoldens } from '../golden/tshark-list.js';
 
-/** Both serialisations of every row of a capture; the byte writer through a real file. */
-async function both(capture: string, ports: number[] = []): Promise<{ reference: string; fast: string }> {
+/** Both serialisations of every row of a capture; the byte writer through a real file.
+ *  `transient`: rows and messages reused, plain PUBLISHes left undecoded (the writer copies
+ *  them from their bytes; the reference reads their lazily decoded result). */
+async function both(capture: string, ports: number[] = [], transient = false): Promise<{ reference: string; fast: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
   const path = join(dir, 'out.jsonl');
   const fd = openSync(path, 'w');
   const out = new ByteOutput(fd, 4096); // small, so rows straddle flushes
   const writer = new JsonlWriter(out);
   let reference = '';
-  await dissectCapture(capture, { row: (r: PacketRow) => ((reference += rowJsonLine(r)), writer.line(r)) }, { ports });
+  await dissectCapture(capture, { row: (r: PacketRow) => ((reference += rowJsonLine(r)), writer.line(r)) }, { ports, transient });
   out.flush();
   closeSync(fd);
   const fast = readFileSync(path, 'utf8');
@@ -45,10 +47,11 @@ if (hasCorpus) {
   }
 }
 
-test('the byte writer prints exactly the reference JSON on every fixture and corpus capture', async () => {
+for (const transient of [false, true]) {
+test(`the byte writer prints exactly the reference JSON on every fixture and corpus capture${transient ? ' (reused rows, plain PUBLISHes from their bytes)' : ''}`, async () => {
   let rows = 0;
   for (const c of captures) {
-    const { reference, fast } = await both(c.path, c.ports);
+    const { reference, fast } = await both(c.path, c.ports, transient);
     if (fast !== reference) {
       const a = reference.split('\n');
       const b = fast.split('\n');
@@ -58,6 +61,35 @@ test('the byte writer prints exactly the reference JSON on every fixture and cor
     rows += reference.split('\n').length - 1;
   }
   assert.ok(rows > 100, `only ${rows} rows compared`);
+});
+}
+
+test('rows of connections that share an endpoint slot, interleaved, keep their own endpoints', async () => {
+  // The writer keeps each connection's `"src":…"length":` text in a slot chosen by connection
+  // number and direction; numbers 512 apart share one. Rows alternating between such
+  // connections, both ways, IPv4 and IPv6, must each print their own endpoints.
+  const { DissectedRow } = await import('../../src/pipeline/rows.js');
+  const out = new ByteOutput(-1, 1 << 16);
+  const writer = new JsonlWriter(out);
+  const first = { tsSec: 0, tsNsec: 0 };
+  const conns = [1, 513, 1025, 2].map((id, k) => ({ id, client: { addr: k % 2 ? `fd00::${k}` : `10.0.0.${k}`, port: 40000 + k },
+    server: { addr: k === 3 ? 'a\u0001"b' : '10.0.0.100', port: 1883 }, firstFrame: 1, firstTime: 0, sawSyn: true, transport: 'mqtt' as const }));
+  const packet: MqttPacket = { type: 'PINGREQ', headerFlags: 0xc0, remainingLength: 0, length: 2, notes: [] };
+  let reference = '';
+  let no = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const conn of conns) {
+      for (const dir of ['c2s', 's2c'] as const) {
+        const [from, to] = dir === 'c2s' ? [conn.client, conn.server] : [conn.server, conn.client];
+        const msg = { conn, dir, frame: ++no, time: 0, version: 4 as const, versionKnown: true, indexInFrame: 0, result: { status: 'ok' as const, packet } };
+        const row = new DissectedRow(no, 1, 0, 6, first, from.addr, to.addr, from.port, to.port, 60, '', [msg]);
+        reference += rowJsonLine(row);
+        writer.line(row);
+      }
+    }
+  }
+  assert.equal(out.buf.subarray(0, out.pos).toString('utf8'), reference);
+  assert.match(reference, /"src":"fd00::3","dst":"a\\u0001\\"b"/);
 });
 
 test('payload hex at every alignment and around the fast-path sizes equals Buffer hex', () => {

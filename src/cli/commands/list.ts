@@ -75,7 +75,7 @@ async function runList(capture: string, opts: ListOptions): Promise<number> {
             ? await dissectInWorker(capture, { row, jsonLine: (b, start, end) => bytes.bytesOf(b, start, end) }, { ...options, stop })
             : threads > 2
               ? await jsonlInParallel(capture, threads, options, bytes)
-              : await dissectCapture(capture, { row }, { ...options, stop });
+              : await dissectCapture(capture, { row }, { ...options, stop, transient: true }); // (rows are written at once)
         if (s === null || bytes.closed) return 0;
         summary = s;
       } else {
