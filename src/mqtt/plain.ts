@@ -4,6 +4,8 @@
 // JSON Lines writer) straight from its bytes, without the objects and strings a decode makes;
 // anything else takes the full decoder. A test holds the two equal on generated packets.
 
+import { PROPERTY_DEFS } from './properties.js';
+
 const EMPTY = new Uint8Array(0);
 
 /** Where the fields of a plain PUBLISH are, in `buf` (refilled by readPlainPublish). */
@@ -80,3 +82,62 @@ export function readPlainPublish(buf: Uint8Array, start: number, end: number, ve
   out.payloadStart = payloadStart;
   return true;
 }
+
+/**
+ * Could this MQTT 5.0 PUBLISH (`buf[start .. end)`) carry a Topic Alias? False only when its
+ * properties can be walked to their end and hold none: then its topic needs no alias map
+ * (TopicAliasMap), so whoever only follows aliases need not decode it. True for anything odd
+ * (cut short, an unknown property): the decoder then decides.
+ */
+export function publishMayHaveTopicAlias(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start + 1;
+  let rl = 0;
+  for (let k = 0, mult = 1; ; k++, mult *= 128) {
+    if (k === 4 || i >= end) return true;
+    const b = buf[i++]!;
+    rl += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) break;
+  }
+  if (i + rl !== end || i + 2 > end) return true;
+  i += 2 + ((buf[i]! << 8) | buf[i + 1]!); // the topic
+  if (((buf[start]! >> 1) & 3) !== 0) i += 2; // the Packet Identifier
+  let plen = 0;
+  for (let k = 0, mult = 1; ; k++, mult *= 128) {
+    if (k === 4 || i >= end) return true;
+    const b = buf[i++]!;
+    plen += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) break;
+  }
+  const pend = i + plen;
+  if (pend > end) return true;
+  while (i < pend) {
+    const id = buf[i++]!;
+    const def = PROPERTY_DEFS[id];
+    if (def === undefined || id === TOPIC_ALIAS) return true;
+    switch (def.type) {
+      case 'byte': i += 1; break;
+      case 'u16': i += 2; break;
+      case 'u32': i += 4; break;
+      case 'varint': {
+        let k = 0;
+        while (k < 4 && i < pend && (buf[i]! & 0x80) !== 0) { i++; k++; }
+        if (k === 4) return true;
+        i++;
+        break;
+      }
+      case 'utf8': case 'binary':
+        if (i + 2 > pend) return true;
+        i += 2 + ((buf[i]! << 8) | buf[i + 1]!);
+        break;
+      case 'pair':
+        for (let s = 0; s < 2; s++) {
+          if (i + 2 > pend) return true;
+          i += 2 + ((buf[i]! << 8) | buf[i + 1]!);
+        }
+        break;
+    }
+  }
+  return i !== pend;
+}
+
+const TOPIC_ALIAS = 0x23;

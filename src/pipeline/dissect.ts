@@ -13,7 +13,7 @@ import type { TcpStream, StreamSink } from '../tcp/types.js';
 import { WiresharkTcpFlags } from '../tcp/wireshark-flags.js';
 import { MqttStreamFramer } from '../mqtt/framing.js';
 import { connectLevel, decodePacketAt, looksLikeConnect, looksLikeTlsClientHello } from '../mqtt/decode.js';
-import { readPlainPublish } from '../mqtt/plain.js';
+import { publishMayHaveTopicAlias, readPlainPublish } from '../mqtt/plain.js';
 import { TopicAliasMap } from '../mqtt/info.js';
 import type { DecodeResult, MqttVersion } from '../mqtt/types.js';
 import type { ConnectionInfo, Direction, DissectionSink, MqttMessage } from './events.js';
@@ -48,8 +48,9 @@ export interface DissectOptions {
   /**
    * Whether to decode the packets of the frame about to complete its first one (default: all).
    * A worker that sends packets on as bytes (onPacketBytes), to be decoded where they are read,
-   * decodes only the rows it writes itself: the others carry UNDECODED. A v5 PUBLISH is decoded
-   * whenever rows are made, as its Topic Alias must be followed in capture order.
+   * decodes only the rows it writes itself: the others carry UNDECODED. A v5 PUBLISH that may
+   * carry a Topic Alias is decoded whenever rows are made, as aliases must be followed in
+   * capture order.
    */
   decodeFrame?: () => boolean;
   /**
@@ -432,7 +433,9 @@ class Dissector {
     }
     if (!st.versionKnown && !st.usedDefault) this.noteDefaultVersion(st, info);
     if (this.pendingCount === 0) this.frameDecoded = this.opts.decodeFrame?.() ?? true;
-    const decode = this.frameDecoded || (st.version === 5 && buf[start]! >> 4 === 3 && this.sink.row !== undefined);
+    // (A v5 PUBLISH is decoded for its Topic Alias when rows are made: see DissectOptions.decodeFrame.)
+    const decode = this.frameDecoded ||
+      (st.version === 5 && buf[start]! >> 4 === 3 && this.sink.row !== undefined && publishMayHaveTopicAlias(buf, start, end));
     const reused = this.reused;
     // Reused messages go to a sink that writes them at once: a plain PUBLISH is left undecoded
     // for it to copy from these bytes (they stay intact until the frame's row is written).

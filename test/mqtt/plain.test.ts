@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePacketAt } from '../../src/mqtt/decode.js';
-import { PlainPublish, readPlainPublish } from '../../src/mqtt/plain.js';
+import { PlainPublish, publishMayHaveTopicAlias, readPlainPublish } from '../../src/mqtt/plain.js';
 
 /** Remaining Length as a Variable Byte Integer (§1.5.5), padded to `minBytes` (non-minimal). */
 function varint(n: number, minBytes = 1): number[] {
@@ -102,4 +102,43 @@ test('plain PUBLISH: each thing the decoder notes makes a packet not plain', () 
   assert.ok(!plain(publish(0, Buffer.from('caf\u00e9'), null, payload)), 'non-ASCII');
   assert.ok(!plain(publish(0, topic, null, payload).subarray(0, 12)), 'cut short');
   assert.ok(!plain(Uint8Array.from([0x32, 0x03, 0x00, 0x01, 0x61])), 'QoS 1 without room for its id');
+});
+
+/** MQTT 5.0 properties (§2.2.2.2) as bytes, from [id, value bytes] pairs. */
+function properties(list: [number, number[]][]): number[] {
+  const body = list.flatMap(([id, v]) => [id, ...v]);
+  return [...varint(body.length), ...body];
+}
+
+const str = (s: string): number[] => [s.length >> 8, s.length & 0xff, ...Buffer.from(s)];
+
+test('v5 PUBLISH: no Topic Alias is ruled out unless the decoder finds none either', () => {
+  // Properties of every type, the Topic Alias among them, and unknown ids; lists sometimes cut.
+  const property = fc.oneof(
+    fc.constant<[number, number[]]>([0x01, [1]]),
+    fc.constant<[number, number[]]>([0x02, [0, 0, 0, 60]]),
+    fc.constant<[number, number[]]>([0x03, str('text/plain')]),
+    fc.constant<[number, number[]]>([0x09, [0, 2, 0x23, 0x23]]),
+    fc.constant<[number, number[]]>([0x0b, [0x81, 0x01]]),
+    fc.constant<[number, number[]]>([0x26, [...str('k'), ...str('#')]]),
+    fc.integer({ min: 1, max: 0xffff }).map((a): [number, number[]] => [0x23, [a >> 8, a & 0xff]]),
+    fc.integer({ min: 0x2b, max: 0xff }).map((id): [number, number[]] => [id, [0]]),
+  );
+  let ruledOut = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(0, 2, 4), fc.string({ maxLength: 6 }), fc.array(property, { maxLength: 4 }), fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 8 }),
+      (flags, topic, props, cut, payload) => {
+        const body = [...str(topic), ...(flags ? [0, 9] : []), ...properties(props), ...payload];
+        const whole = Uint8Array.from([0x30 | flags, ...varint(body.length), ...body]);
+        const bytes = cut === 0 ? whole : whole.subarray(0, Math.max(2, whole.length - cut));
+        if (publishMayHaveTopicAlias(bytes, 0, bytes.length)) return;
+        ruledOut++;
+        const p = decodePacketAt(bytes, 0, bytes.length, 5).packet;
+        const aliases = p && p.type === 'PUBLISH' ? (p.properties ?? []).filter((x) => x.id === 0x23) : [];
+        assert.deepEqual(aliases, [], Buffer.from(bytes).toString('hex'));
+        assert.ok(!props.some(([id]) => id === 0x23) || cut > 0, 'an alias in a whole packet is always seen');
+      }),
+    { numRuns: 3000 },
+  );
+  assert.ok(ruledOut > 300, `ruled out only ${ruledOut} of 3000: the fast path would not be taken`);
 });
