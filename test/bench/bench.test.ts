@@ -26,7 +26,13 @@ test('ratios: speed-up against tshark and the targets (10x list, 20x check, RSS 
   const lines = ratios([m('list', 7, 90), m('check', 4, 250), m('tshark', 70, 3300), m('walk', 1, 40)]);
   assert.match(lines[0]!, /^- list: 10\.0x faster than tshark \(target >= 10x: PASS\).*target < 200: PASS/);
   assert.match(lines[1]!, /^- check: 17\.5x faster than tshark \(target >= 20x: FAIL\).*target < 200: FAIL/);
-  assert.match(lines[2]!, /record walk alone takes 14% of the packet list's time/);
+  assert.match(lines[2]!, /record walk alone takes 14% of the one-thread packet list's time/);
+  // With a one-thread list measured, the shares are of its time (two threads overlap the work).
+  const shares = ratios([m('list', 7, 90), m('list-1-thread', 10, 90), m('walk', 1, 40), m('dissect', 6, 90), m('tshark', 70, 3300)]);
+  assert.deepEqual(shares.slice(-2), [
+    "- the record walk alone takes 10% of the one-thread packet list's time",
+    '- dissecting without rendering takes 60% of it; the JSON output the rest',
+  ]);
   assert.match(ratios([m('list', 7, 90)])[0]!, /no tshark run/);
 });
 
