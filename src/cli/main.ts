@@ -2,11 +2,13 @@
 // Exit codes CI can trust: 0 = fine, 1 = the capture shows a violation / an expectation failed,
 // 2 = bad input or usage (one clear line on stderr, never a stack trace).
 
+import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { UserError } from './errors.js';
 
 export async function main(argv: string[]): Promise<number> {
+  argv = helpWord(argv);
   const program = new Command('mqtt-analyze');
   let exitCode = 0;
   const setExit = (code: number) => {
@@ -36,6 +38,16 @@ export async function main(argv: string[]): Promise<number> {
     if (isBrokenPipe(err)) return exitCode;
     throw err;
   }
+}
+
+/**
+ * `mqtt-analyze help` and `mqtt-analyze help check`, as git and npm take them: the word `help`
+ * would otherwise be read as the name of a capture. A capture really called `help` in the
+ * current directory is still read as one.
+ */
+export function helpWord(argv: string[]): string[] {
+  if (argv[0] !== 'help' || argv.length > 2 || existsSync('help')) return argv;
+  return argv.length === 1 ? ['--help'] : [argv[1]!, '--help'];
 }
 
 function isBrokenPipe(err: unknown): boolean {

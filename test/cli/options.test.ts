@@ -60,6 +60,13 @@ test('help lists every command however it is reached, though a run loads only it
     assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
     for (const name of names) assert.match(r[stream], new RegExp(`^  ${name}\\b`, 'm'), `${args.join(' ')} lists ${name}`);
   }
+  // `help` and `help CMD`, as other tools take them, rather than a capture called "help".
+  const help = run('help');
+  assert.equal(help.status, 0, help.stderr);
+  assert.equal(help.stdout, run('--help').stdout);
+  const helpCheck = run('help', 'check');
+  assert.equal(helpCheck.status, 0, helpCheck.stderr);
+  assert.equal(helpCheck.stdout, run('check', '--help').stdout);
   // A subcommand's own help and a typo of one behave as when every command was loaded.
   assert.match(run('check', '--help').stdout, /--expect <file>/);
   const typo = run('chek', lab3);
