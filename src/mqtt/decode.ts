@@ -6,12 +6,12 @@
 // "[Malformed Packet]" (see info.ts). Spec violations that do not stop decoding become `notes`.
 
 import type {
-  AckPacket, AuthPacket, ConnackPacket, ConnectPacket, DecodeNote, DecodeResult, DisconnectPacket,
+  AckPacket, AuthPacket, ConnackPacket, ConnectPacket, CutProperties, DecodeNote, DecodeResult, DisconnectPacket,
   EmptyPacket, MqttPacket, MqttVersion, Property, PublishPacket, ReservedPacket, SubackPacket,
   SubscribePacket, SubscriptionRequest, UnsubackPacket, UnsubscribePacket,
 } from './types.js';
 import { PacketType } from './types.js';
-import { mayRepeat, propertyDef, WILL_BIT } from './properties.js';
+import { mayRepeat, propertyDef, WILL_BIT, type PropertyDef } from './properties.js';
 import { isValidReasonCode } from './reason-codes.js';
 
 /** Reason prefix for "a field runs past the end of the packet" (Wireshark: exception). */
@@ -142,6 +142,12 @@ class Reader {
   base = 0;
   /** Whether the last string read holds '#' or '+': 1 yes, 0 no, -1 not known (not ASCII). */
   strWild = -1;
+  /** The length prefix of the last string or binary that ran off the packet (CutField). */
+  cutLength = -1;
+  /** The property block being read (readProperties), while it is read. */
+  block: CutProperties | null = null;
+  /** The block the packet broke in, if it broke in one. */
+  cutBlock: CutProperties | null = null;
 
   reset(buf: Uint8Array, base: number): void {
     this.buf = buf;
@@ -152,14 +158,24 @@ class Reader {
     this.failOffset = 0;
     this.notes = NO_NOTES;
     this.strWild = -1;
+    this.cutLength = -1;
+    this.block = null;
+    this.cutBlock = null;
   }
 
   fail(reason: string, offset: number): false {
     if (this.failReason === '') {
       this.failReason = reason;
       this.failOffset = offset - this.base;
+      this.cutBlock = this.block;
     }
     return false;
+  }
+  /** A string or binary of `n` bytes at pos runs off the packet. */
+  cut(what: string, n: number): void {
+    // (Also while a block that already broke the packet is read on for the tree: readCutBlock.)
+    if (this.failReason === '' || (this.block !== null && this.cutBlock === this.block)) this.cutLength = n;
+    this.short(what, this.pos);
   }
   short(what: string, offset: number): false {
     return this.fail(`${SHORT_PACKET}: ${what}`, offset);
@@ -212,7 +228,7 @@ class Reader {
     const at = this.pos;
     const n = this.u16(`${what} Length`);
     if (n < 0) return null;
-    if (this.pos + n > this.end) { this.short(what, this.pos); return null; }
+    if (this.pos + n > this.end) { this.cut(what, n); return null; }
     const s = this.strBody(what, at, n);
     return s;
   }
@@ -271,7 +287,7 @@ class Reader {
   bin(what: string): Uint8Array | null {
     const n = this.u16(`${what} Length`);
     if (n < 0) return null;
-    if (this.pos + n > this.end) { this.short(what, this.pos); return null; }
+    if (this.pos + n > this.end) { this.cut(what, n); return null; }
     const v = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
@@ -295,8 +311,19 @@ function readProperties(r: Reader, packetType: number, bit: number, what: string
   const len = r.varint(`${what} Length`);
   if (len < 0) return undefined;
   const blockEnd = r.pos + len;
-  if (blockEnd > r.end) { r.short(what, at); return undefined; }
-  const props: Property[] = [];
+  // Kept while the block is read: if the packet breaks inside it, the result says how far the
+  // block went (CutField), as a tree like tshark's shows it.
+  const block: CutProperties = { what, length: len, complete: [], id: -1 };
+  r.block = block;
+  if (blockEnd > r.end) {
+    // The block runs off the packet: malformed, and no properties for the model. Its properties
+    // are still read as far as the packet goes, for that tree.
+    r.short(what, at);
+    readCutBlock(r, block);
+    r.block = null;
+    return undefined;
+  }
+  const props = block.complete;
   let seen = 0n;
   while (r.pos < blockEnd) {
     const idAt = r.pos;
@@ -308,21 +335,14 @@ function readProperties(r: Reader, packetType: number, bit: number, what: string
       r.pos = blockEnd;
       break;
     }
-    let value: Property['value'] | null;
-    switch (def.type) {
-      case 'byte': { const v = r.u8(def.name); value = v < 0 ? null : v; break; }
-      case 'u16': { const v = r.u16(def.name); value = v < 0 ? null : v; break; }
-      case 'u32': { const v = r.u32(def.name); value = v < 0 ? null : v; break; }
-      case 'varint': { const v = r.varint(def.name); value = v < 0 ? null : v; break; }
-      case 'utf8': value = r.str(def.name); break;
-      case 'binary': value = r.bin(def.name); break;
-      default: {
-        const k = r.str('User Property Name');
-        const v = k === null ? null : r.str('User Property Value');
-        value = k === null || v === null ? null : [k, v];
-      }
+    block.id = id;
+    block.key = undefined;
+    const value = readPropertyValue(r, def);
+    if (value === null) {
+      r.block = null;
+      return props; // ran off the packet: r already failed (short-packet)
     }
-    if (value === null) return props; // ran off the packet: r already failed (short-packet)
+    block.id = -1;
     props.push({ id, name: def.name, value });
     if ((def.allowedIn & bit) === 0) {
       r.note('property-not-allowed', `${def.name} is not allowed in ${bit === WILL_BIT ? 'Will Properties' : PACKET_TYPE_NAMES[packetType]}`, idAt);
@@ -335,8 +355,53 @@ function readProperties(r: Reader, packetType: number, bit: number, what: string
     checkPropertyValue(r, id, value, idAt);
   }
   if (r.pos > blockEnd) r.fail(`property-overrun: a value runs past the end of the ${what}`, blockEnd);
+  r.block = null;
   r.pos = blockEnd;
   return props;
+}
+
+/** One property value of its type; null when it runs off the packet (r has failed). */
+function readPropertyValue(r: Reader, def: PropertyDef): Property['value'] | null {
+  switch (def.type) {
+    case 'byte': { const v = r.u8(def.name); return v < 0 ? null : v; }
+    case 'u16': { const v = r.u16(def.name); return v < 0 ? null : v; }
+    case 'u32': { const v = r.u32(def.name); return v < 0 ? null : v; }
+    case 'varint': { const v = r.varint(def.name); return v < 0 ? null : v; }
+    case 'utf8': return r.str(def.name);
+    case 'binary': return r.bin(def.name);
+    default: {
+      const k = r.str('User Property Name');
+      if (k === null) return null;
+      if (r.block !== null) r.block.key = k; // for the tree, should the value break off
+      const v = r.str('User Property Value');
+      return v === null ? null : [k, v];
+    }
+  }
+}
+
+/** The properties of a block longer than the packet, as far as the packet goes (the packet has
+ *  already failed: this only fills `block`). An unknown identifier ends it: its length is unknown. */
+function readCutBlock(r: Reader, block: CutProperties): void {
+  // Notes about these values (e.g. bad UTF-8) are not the packet's: its properties are not kept.
+  const notes = r.notes;
+  const count = notes.length;
+  readCutProperties(r, block);
+  if (r.notes !== notes) r.notes = notes; // (the first note replaced the frozen NO_NOTES)
+  else if (notes.length !== count) notes.length = count;
+}
+
+function readCutProperties(r: Reader, block: CutProperties): void {
+  while (r.pos < r.end) {
+    const id = r.buf[r.pos++]!;
+    block.id = id;
+    block.key = undefined;
+    const def = propertyDef(id);
+    if (!def) return;
+    const value = readPropertyValue(r, def);
+    if (value === null) return;
+    block.id = -1;
+    block.complete.push({ id, name: def.name, value });
+  }
 }
 
 function checkPropertyValue(r: Reader, id: number, value: Property['value'], at: number): void {
@@ -502,7 +567,7 @@ function decodePublish(r: Reader, p: PublishPacket, version: MqttVersion): void 
   const tAt = r.pos;
   const n = r.u16('Topic Length');
   if (n < 0) return;
-  if (r.pos + n > r.end) { r.short('Topic Name', r.pos); return; }
+  if (r.pos + n > r.end) { r.cut('Topic Name', n); return; }
   p.topic = r.topicBody(tAt, n);
   checkTopicName(r, p.topic, tAt, 'Topic Name');
   if (p.qos !== 0) {
@@ -569,7 +634,7 @@ function decodeSubscribe(r: Reader, p: SubscribePacket, version: MqttVersion): v
     const fAt = r.pos;
     const n = r.u16('Topic Filter Length');
     if (n < 0) return;
-    if (r.pos + n > r.end) { r.short('Topic Filter', r.pos); return; }
+    if (r.pos + n > r.end) { r.cut('Topic Filter', n); return; }
     const filter = r.strBody('Topic Filter', fAt, n);
     if (n === 0) r.note('empty-topic', 'zero-length Topic Filter (MQTT-4.7.3-1)', fAt);
     // Pushed before the options byte is read: Wireshark lists the filter even when that byte is missing.
@@ -764,7 +829,11 @@ export function decodePacketAt(buf: Uint8Array, start: number, end: number, vers
   }
   p.notes = r.notes;
   r.buf = EMPTY; // do not keep the caller's buffer alive
-  if (r.failed) return { status: 'malformed', reason: r.failReason, offset: r.failOffset, packet: p, headerFlags };
+  if (r.failed) {
+    const bad: DecodeResult & { status: 'malformed' } = { status: 'malformed', reason: r.failReason, offset: r.failOffset, packet: p, headerFlags };
+    if (r.cutLength >= 0 || r.cutBlock !== null) bad.cut = r.cutBlock === null ? { length: r.cutLength } : { length: r.cutLength, properties: r.cutBlock };
+    return bad;
+  }
   return { status: 'ok', packet: p };
 }
 

@@ -1,10 +1,12 @@
 // The MQTT layer as `tshark -V -O mqtt` (4.0.17) prints it: one line per tree item, 4 spaces per
 // level. Field names, value strings and bitmask summaries follow packet-mqtt.c; quirks kept on
-// purpose are marked "Wireshark:". Malformed packets get the fields decoded before the failure
-// and the "[Malformed Packet: MQTT]" line (Wireshark may show one more partial field first).
+// purpose are marked "Wireshark:". Malformed packets get the fields decoded before the failure,
+// what tshark shows of the field it failed on (a length read before its bytes ran out, a property
+// block as far as the packet goes: DecodeResult.cut), and the "[Malformed Packet: MQTT]" line.
 
 import type { DecodeResult, MqttVersion, Property } from './types.js';
-import { isShortPacket } from './decode.js';
+import { isShortPacket, SHORT_PACKET } from './decode.js';
+import { propertyDef } from './properties.js';
 import { WIRESHARK_TYPE_NAMES } from './info.js';
 
 const QOS_NAMES = [
@@ -177,6 +179,46 @@ function propertyLines(lines: string[], title: string, props: Property[], blockL
   }
 }
 
+/**
+ * A property block of `result`'s packet: `props` as decoded, or, when the packet broke inside
+ * this block, the block as far as it could be read (CutField), as tshark shows it: the declared
+ * Total Length, the properties read whole, then the identifier of the one that broke off and
+ * the length prefix it got to. Returns whether the packet broke here (nothing follows).
+ */
+function blockLines(lines: string[], title: string, props: Property[] | undefined, result: DecodeResult): boolean {
+  const cut = result.status === 'malformed' && result.cut?.properties?.what === title ? result.cut : undefined;
+  if (cut === undefined) {
+    if (props) propertyLines(lines, title, props);
+    return false;
+  }
+  const block = cut.properties!;
+  propertyLines(lines, title, block.complete, block.length);
+  if (block.id < 0) return props === undefined;
+  lines.push(`${I2}ID: ${PROP_NAMES[block.id] ?? 'Unknown'} (0x${hex2(block.id)})`);
+  const def = propertyDef(block.id);
+  if (def !== undefined && cut.length >= 0) {
+    // tshark adds a length item before the bytes it cannot read (not for Content Type, one item).
+    if (def.type === 'pair') {
+      if (block.key === undefined) lines.push(`${I2}Key Length: ${cut.length}`);
+      else lines.push(`${I2}Key Length: ${Buffer.byteLength(block.key)}`, `${I2}Key: ${formatText(block.key)}`, `${I2}Value Length: ${cut.length}`);
+    } else if ((def.type === 'utf8' || def.type === 'binary') && block.id !== 0x03) {
+      lines.push(`${I2}Length: ${cut.length}`);
+    }
+  }
+  return true;
+}
+
+/** Failures of a CONNECT's fields after the Client ID (which was therefore read). */
+const AFTER_CLIENT_ID = new RegExp(`^(${SHORT_PACKET}: (Will |User Name|Password)|missing-field)`);
+
+/** A Topic Filter whose length was read but whose bytes run off the packet: tshark shows the
+ *  length item before failing on the filter. */
+function cutFilterLength(lines: string[], result: DecodeResult): void {
+  if (result.status === 'malformed' && result.reason === `${SHORT_PACKET}: Topic Filter` && result.cut && result.cut.length >= 0) {
+    lines.push(`${I1}Topic Length: ${result.cut.length}`);
+  }
+}
+
 function stringField(lines: string[], lenName: string, name: string, s: string, warnEmpty: boolean): void {
   const n = Buffer.byteLength(s);
   lines.push(`${I1}${lenName}: ${n}`);
@@ -244,11 +286,17 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
         `${I2}${bitPicture(f, 0x02)} = Clean Session Flag: ${setNot((f & 0x02) !== 0)}`,
         `${I2}${bitPicture(f, 0x01)} = (Reserved): ${setNot((f & 0x01) !== 0)}`,
         `${I1}Keep Alive: ${p.keepAlive}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
-      if (result.status !== 'ok' && p.clientId === '' ) break;
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
+      if (result.status === 'malformed' && p.clientId === '' && !AFTER_CLIENT_ID.test(result.reason)) {
+        // Not read (an empty one is only known to be read when the packet broke later on).
+        if (result.reason === `${SHORT_PACKET}: Client ID` && result.cut && result.cut.length >= 0) {
+          lines.push(`${I1}Client ID Length: ${result.cut.length}`);
+        }
+        break;
+      }
       stringField(lines, 'Client ID Length', 'Client ID', p.clientId, false);
       if (p.willFlag) {
-        if (p.willProperties) propertyLines(lines, 'Will Properties', p.willProperties);
+        if (blockLines(lines, 'Will Properties', p.willProperties, result)) break;
         if (p.willTopic !== undefined) stringField(lines, 'Will Topic Length', 'Will Topic', p.willTopic, true);
         if (p.willPayload) lines.push(`${I1}Will Message Length: ${p.willPayload.length}`, `${I1}Will Message: ${formatBytes(p.willPayload)}`);
       }
@@ -271,7 +319,7 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength + 1) break;
       if (wv === 3 || wv === 4) lines.push(`${I1}Return Code: ${vs(CONNACK_31_NAMES, p.returnCode)}`);
       else lines.push(`${I1}Reason Code: ${vs(RC_BY_TYPE[2]!, p.returnCode)}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       break;
     }
     case 'PUBLISH': {
@@ -282,6 +330,11 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
         n = p.remainingLength - 2 - (p.packetId !== undefined ? 2 : 0) - props - p.payload.length;
       }
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
+      if (result.status === 'malformed' && result.reason === `${SHORT_PACKET}: Topic Name`) {
+        // The length was read, the topic runs off the packet: tshark shows the length it read.
+        if (result.cut && result.cut.length >= 0) lines.push(`${I1}Topic Length: ${result.cut.length}`);
+        break;
+      }
       let alias = 0;
       for (const pr of p.properties ?? []) if (pr.id === 0x23 && typeof pr.value === 'number') alias = pr.value;
       lines.push(`${I1}Topic Length: ${n}`);
@@ -289,8 +342,8 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       if (n === 0 && alias === 0) expert(lines, I2, 'Warning', 'Length cannot be 0');
       if (n > 0) stringItem(lines, 'Topic', p.topic);
       if (p.packetId !== undefined) lines.push(`${I1}Message Identifier: ${p.packetId}`);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       if (p.properties) {
-        propertyLines(lines, 'Properties', p.properties);
         if (alias !== 0 && n === 0) {
           const t = opts.aliasTopic ?? null;
           lines.push(`${I1}[Topic: ${formatText(t ?? '')}]`);
@@ -304,16 +357,16 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
       lines.push(`${I1}Message Identifier: ${p.packetId}`);
       if (p.reasonCode !== undefined) lines.push(`${I1}Reason Code: ${vs(RC_BY_TYPE[type]!, p.reasonCode)}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       break;
     case 'SUBSCRIBE':
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
       lines.push(`${I1}Message Identifier: ${p.packetId}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       p.subscriptions.forEach((s, i) => {
         stringField(lines, 'Topic Length', 'Topic', s.filter, true);
         const last = i === p.subscriptions.length - 1;
-        if (last && result.status !== 'ok' && isShortPacket(result)) return;
+        if (last && result.status === 'malformed' && result.reason === `${SHORT_PACKET}: Subscription Options`) return;
         const o = s.options;
         if (v5) {
           let sum = `Subscription Options: 0x${hex2(o)}, Retain Handling: ${RETAIN_HANDLING[(o >> 4) & 3]}`;
@@ -329,11 +382,12 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
           lines.push(`${I1}Requested QoS: ${QOS_NAMES[o] ?? 'Unknown'} (${o})`);
         }
       });
+      cutFilterLength(lines, result);
       break;
     case 'SUBACK':
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
       lines.push(`${I1}Message Identifier: ${p.packetId}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       for (const c of p.returnCodes) {
         if (wv === 3 || wv === 4) lines.push(`${I1}Granted QoS: ${c === 0x80 ? 'Failure' : QOS_NAMES[c] ?? 'Unknown'} (${c})`);
         else lines.push(`${I1}Reason Code: ${vs(RC_BY_TYPE[9]!, c)}`);
@@ -342,18 +396,19 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
     case 'UNSUBSCRIBE':
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
       lines.push(`${I1}Message Identifier: ${p.packetId}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       for (const f of p.filters) stringField(lines, 'Topic Length', 'Topic', f, true);
+      cutFilterLength(lines, result);
       break;
     case 'UNSUBACK':
       if (result.status !== 'ok' && result.offset <= p.length - p.remainingLength) break;
       lines.push(`${I1}Message Identifier: ${p.packetId}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       for (const c of p.reasonCodes ?? []) lines.push(`${I1}Reason Code: ${vs(RC_BY_TYPE[11]!, c)}`);
       break;
     case 'DISCONNECT': case 'AUTH':
       if (p.reasonCode !== undefined) lines.push(`${I1}Reason Code: ${vs(RC_BY_TYPE[type]!, p.reasonCode)}`);
-      if (p.properties) propertyLines(lines, 'Properties', p.properties);
+      if (blockLines(lines, 'Properties', p.properties, result)) break;
       break;
     default:
       break;

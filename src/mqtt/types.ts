@@ -188,7 +188,31 @@ export type DecodeResult =
   | { status: 'ok'; packet: MqttPacket }
   /** The packet is broken. `packet` holds what could be decoded (fixed header at least), so the
    *  row can still be shown, like Wireshark's "[Malformed Packet]". */
-  | { status: 'malformed'; reason: string; offset: number; packet: MqttPacket | null; headerFlags: number };
+  | { status: 'malformed'; reason: string; offset: number; packet: MqttPacket | null; headerFlags: number; cut?: CutField };
+
+/**
+ * What was read of the field a malformed packet broke on, for a tree that shows fields as far as
+ * they go (tshark -V): the length prefix of a string or binary whose bytes run off the packet,
+ * and, when it broke inside a v5 property block, that block as far as it could be read.
+ */
+export interface CutField {
+  /** The length prefix read before the bytes ran out (-1: none). */
+  length: number;
+  properties?: CutProperties;
+}
+
+export interface CutProperties {
+  /** 'Properties' or 'Will Properties'. */
+  what: string;
+  /** The Property Length as declared. */
+  length: number;
+  /** The properties read whole. */
+  complete: Property[];
+  /** The identifier of the property whose value broke off (-1: it broke before one). */
+  id: number;
+  /** For a User Property whose value broke off: its name. */
+  key?: string;
+}
 
 /** Result of finding a packet boundary in a byte stream (fixed header + remaining length). */
 export type FrameResult =

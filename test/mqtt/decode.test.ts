@@ -211,3 +211,30 @@ test('a topic that is not printable ASCII is checked every time it is seen, neve
     assert.deepEqual(codes(ok(pkt(0x30, bad, 'p'), 4)), ['invalid-utf8']);
   }
 });
+
+test('a field cut by the end of the packet: what was read of it is kept for the tree, nothing in the model', () => {
+  // A topic whose length (20) was read, whose bytes are not there.
+  const topic = decodePacket(pkt(0x30, u16(20), 'short'), 4);
+  assert.equal(topic.status, 'malformed');
+  assert.equal(topic.status === 'malformed' && topic.reason, 'short-packet: Topic Name');
+  assert.deepEqual(topic.status === 'malformed' && topic.cut, { length: 20 });
+  // A property block declared longer than the packet: read as far as the packet goes (a Content
+  // Type, then a User Property whose name has bad UTF-8, then one whose value is cut), but the
+  // packet keeps no properties and no notes about them.
+  const block = bytes([60], [0x03], str('t'), [0x26], str([0xff]), str('v'), [0x26], str('k'), u16(9), 'ab');
+  const r = decodePacket(pkt(0x30, str('a/b'), block), 5);
+  assert.equal(r.status, 'malformed');
+  if (r.status !== 'malformed') return;
+  assert.equal(r.reason, 'short-packet: Properties');
+  const p = r.packet;
+  assert.ok(p !== null && p.type === 'PUBLISH');
+  assert.equal(p.properties, undefined);
+  assert.deepEqual(p.notes, []);
+  const cut = r.cut?.properties;
+  assert.ok(cut);
+  assert.equal(cut.length, 60);
+  assert.deepEqual(cut.complete.map((x) => x.id), [0x03, 0x26]);
+  assert.equal(cut.id, 0x26, 'the second User Property broke off');
+  assert.equal(cut.key, 'k');
+  assert.equal(r.cut?.length, 9, 'at its value, whose length (9) was read');
+});
