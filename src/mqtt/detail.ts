@@ -289,7 +289,7 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       if (blockLines(lines, 'Properties', p.properties, result)) break;
       if (result.status === 'malformed' && p.clientId === '' && !AFTER_CLIENT_ID.test(result.reason)) {
         // Not read (an empty one is only known to be read when the packet broke later on).
-        if (result.reason === `${SHORT_PACKET}: Client ID` && result.cut && result.cut.length >= 0) {
+        if (result.reason === `${SHORT_PACKET}: Client Identifier` && result.cut && result.cut.length >= 0) {
           lines.push(`${I1}Client ID Length: ${result.cut.length}`);
         }
         break;

@@ -140,6 +140,18 @@ export const CONVERSATIONS: Conv[] = [
   { name: 'no-connect', frames: common(4).concat(connacks(4)) },
   { name: 'bridge-level-0x84', frames: [c2s(connect(0x84)), ...common(4)] },
   { name: 'connect-malformed', frames: [c2s(pkt(0x10, str('MQTT'), [4])), c2s(pkt(0x10, str('MQTT'), [5, 0x02], u16(5), [20], str('c')))] },
+  // Fields cut by the end of the packet after their length was read, and property blocks cut
+  // inside or longer than the packet (what tshark shows of the field it fails on).
+  { name: 'cut-fields-v5', frames: [
+    c2s(connect(5)),
+    c2s(pkt(0x30, str('cut/1'), [10], [0x03], str('ct'), [0x08], u16(40), 'xy')),
+    c2s(pkt(0x30, str('cut/2'), [8], [0x26], str('k'), u16(9), 'ab')),
+    c2s(pkt(0x30, str('cut/3'), [30], [0x02], u32(7), [0x26], str('key'), str('value'), [0x09], u16(3))),
+    c2s(pkt(0x82, u16(3), props(), str('a/b'), [0], u16(9), 'xy')),
+    c2s(pkt(0xa2, u16(4), props(), u16(12), 'x')),
+  ] },
+  { name: 'cut-client-id', frames: [c2s(pkt(0x10, str('MQTT'), [4, 0x02], u16(60), u16(30), 'abc'))] },
+  { name: 'cut-will-properties', frames: [c2s(pkt(0x10, str('MQTT'), [5, 0x06], u16(60), props(), str('c'), [50], [0x01, 1]))] },
 ];
 
 export interface FrameCase {
