@@ -40,19 +40,10 @@ export function readPlainPublish(buf: Uint8Array, start: number, end: number, ve
   if (h >> 4 !== 3) return false;
   const qos = (h >> 1) & 3;
   if (qos === 3 || (qos === 0 && (h & 0x08) !== 0)) return false;
-  let rl = 0;
-  let mult = 1;
-  let i = start + 1;
-  for (;;) {
-    if (i >= end || i - start > 4) return false;
-    const b = buf[i]!;
-    rl += (b & 0x7f) * mult;
-    if ((b & 0x80) === 0) break;
-    mult *= 128;
-    i++;
-  }
-  if (i > start + 1 && buf[i] === 0) return false; // non-minimal length
-  const body = i + 1;
+  const rl = varintAt(buf, start + 1, end);
+  if (rl < 0) return false;
+  const body = varintEnd;
+  if (body - start > 2 && buf[body - 1] === 0) return false; // non-minimal length
   if (body + rl !== end || rl < 2) return false;
   const n = (buf[body]! << 8) | buf[body + 1]!;
   const topicStart = body + 2;
@@ -90,24 +81,15 @@ export function readPlainPublish(buf: Uint8Array, start: number, end: number, ve
  * (cut short, an unknown property): the decoder then decides.
  */
 export function publishMayHaveTopicAlias(buf: Uint8Array, start: number, end: number): boolean {
-  let i = start + 1;
-  let rl = 0;
-  for (let k = 0, mult = 1; ; k++, mult *= 128) {
-    if (k === 4 || i >= end) return true;
-    const b = buf[i++]!;
-    rl += (b & 0x7f) * mult;
-    if ((b & 0x80) === 0) break;
-  }
+  const rl = varintAt(buf, start + 1, end);
+  if (rl < 0) return true;
+  let i = varintEnd;
   if (i + rl !== end || i + 2 > end) return true;
   i += 2 + ((buf[i]! << 8) | buf[i + 1]!); // the topic
   if (((buf[start]! >> 1) & 3) !== 0) i += 2; // the Packet Identifier
-  let plen = 0;
-  for (let k = 0, mult = 1; ; k++, mult *= 128) {
-    if (k === 4 || i >= end) return true;
-    const b = buf[i++]!;
-    plen += (b & 0x7f) * mult;
-    if ((b & 0x80) === 0) break;
-  }
+  const plen = varintAt(buf, i, end);
+  if (plen < 0) return true;
+  i = varintEnd;
   const pend = i + plen;
   if (pend > end) return true;
   while (i < pend) {
@@ -118,13 +100,10 @@ export function publishMayHaveTopicAlias(buf: Uint8Array, start: number, end: nu
       case 'byte': i += 1; break;
       case 'u16': i += 2; break;
       case 'u32': i += 4; break;
-      case 'varint': {
-        let k = 0;
-        while (k < 4 && i < pend && (buf[i]! & 0x80) !== 0) { i++; k++; }
-        if (k === 4) return true;
-        i++;
+      case 'varint':
+        if (varintAt(buf, i, pend) < 0) return true;
+        i = varintEnd;
         break;
-      }
       case 'utf8': case 'binary':
         if (i + 2 > pend) return true;
         i += 2 + ((buf[i]! << 8) | buf[i + 1]!);
@@ -141,3 +120,21 @@ export function publishMayHaveTopicAlias(buf: Uint8Array, start: number, end: nu
 }
 
 const TOPIC_ALIAS = 0x23;
+
+/** Where the Variable Byte Integer varintAt read last ends. */
+let varintEnd = 0;
+
+/** The Variable Byte Integer (§1.5.5, at most 4 bytes) at buf[i], within `end`, or -1; sets
+ *  varintEnd. (The readers here run per packet: no result object.) */
+function varintAt(buf: Uint8Array, i: number, end: number): number {
+  let value = 0;
+  for (let k = 0, mult = 1; k < 4 && i < end; k++, mult *= 128) {
+    const b = buf[i++]!;
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) {
+      varintEnd = i;
+      return value;
+    }
+  }
+  return -1;
+}

@@ -220,18 +220,7 @@ function rowHead(buf: Buffer, view: DataView, pos: number, r: PacketRow, d: Diss
   pos = put(buf, view, pos, ROW_TIME);
   pos = d ? relativeTime(buf, pos, d) : raw(buf, pos, r.time);
   const ends = d !== null ? endpointsText(d) : null;
-  if (ends !== null) pos = put(buf, view, pos, ends);
-  else {
-    pos = put(buf, view, pos, ROW_SRC);
-    pos = str(buf, pos, r.src);
-    pos = put(buf, view, pos, ROW_DST);
-    pos = str(buf, pos, r.dst);
-    pos = put(buf, view, pos, ROW_SRCPORT);
-    pos = int(buf, pos, r.srcPort);
-    pos = put(buf, view, pos, ROW_DSTPORT);
-    pos = int(buf, pos, r.dstPort);
-    pos = put(buf, view, pos, ROW_LENGTH);
-  }
+  pos = ends !== null ? put(buf, view, pos, ends) : endpoints(buf, view, pos, r);
   pos = int(buf, pos, r.length);
   pos = put(buf, view, pos, ROW_INFO);
   pos = d ? info(buf, view, pos, d) : str(buf, pos, r.info);
@@ -285,18 +274,20 @@ function fillEndpoints(e: EndpointsEntry, r: DissectedRow): void {
   e.plain = plainText(r.src) && plainText(r.dst) && isSmallInt(r.srcPort) && isSmallInt(r.dstPort);
   if (!e.plain) return;
   const t = e.text;
-  const b = t.bytes;
-  const v = t.view;
-  let pos = put(b, v, 0, ROW_SRC);
-  pos = str(b, pos, r.src);
-  pos = put(b, v, pos, ROW_DST);
-  pos = str(b, pos, r.dst);
-  pos = put(b, v, pos, ROW_SRCPORT);
-  pos = int(b, pos, r.srcPort);
-  pos = put(b, v, pos, ROW_DSTPORT);
-  pos = int(b, pos, r.dstPort);
-  pos = put(b, v, pos, ROW_LENGTH);
-  t.setLength(pos);
+  t.setLength(endpoints(t.bytes, t.view, 0, r));
+}
+
+/** `,"src":…,"dstport":N,"protocol":"MQTT","length":` field by field. */
+function endpoints(buf: Buffer, view: DataView, pos: number, r: PacketRow): number {
+  pos = put(buf, view, pos, ROW_SRC);
+  pos = str(buf, pos, r.src);
+  pos = put(buf, view, pos, ROW_DST);
+  pos = str(buf, pos, r.dst);
+  pos = put(buf, view, pos, ROW_SRCPORT);
+  pos = int(buf, pos, r.srcPort);
+  pos = put(buf, view, pos, ROW_DSTPORT);
+  pos = int(buf, pos, r.dstPort);
+  return put(buf, view, pos, ROW_LENGTH);
 }
 
 /** Printable ASCII with nothing to escape, and short. */
