@@ -103,8 +103,6 @@ export function formatText(s: string): string {
   return out;
 }
 
-const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
-
 /** FT_BYTES display: hex, cut after 36 bytes with "…"; empty is "<MISSING>". */
 export function formatBytes(b: Uint8Array): string {
   if (b.length === 0) return '<MISSING>';
@@ -119,11 +117,19 @@ function expert(lines: string[], indent: string, severity: string, text: string,
     `${indent}    [Severity level: ${severity}]`, `${indent}    [Group: ${group}]`);
 }
 
-/** A string item: Wireshark shows FT_STRING up to a U+0000 and flags the rest. */
-function stringItem(lines: string[], name: string, s: string): void {
+/**
+ * A string item as Wireshark shows an FT_STRING: the text up to its first U+0000, flagged
+ * "Trailing stray characters" when anything but U+0000 follows (NULs alone at the end are not
+ * flagged). `flag` false: an item Wireshark adds without that check (Content Type).
+ */
+function stringLine(lines: string[], indent: string, name: string, s: string, flag = true): void {
   const z = s.indexOf('\u0000');
-  lines.push(`${I1}${name}: ${formatText(z < 0 ? s : s.slice(0, z))}`);
-  if (z >= 0) expert(lines, I2, 'Warning', 'Trailing stray characters', 'Undecoded');
+  lines.push(`${indent}${name}: ${formatText(z < 0 ? s : s.slice(0, z))}`);
+  if (flag && z >= 0 && /[^\u0000]/.test(s.slice(z))) expert(lines, indent + '    ', 'Warning', 'Trailing stray characters', 'Undecoded');
+}
+
+function stringItem(lines: string[], name: string, s: string): void {
+  stringLine(lines, I1, name, s);
 }
 
 /** Wireshark: "Total Length" shows the varint's raw bytes as a big-endian number. */
@@ -159,16 +165,20 @@ function propertyLines(lines: string[], title: string, props: Property[], blockL
   for (const p of props) {
     lines.push(`${I2}ID: ${PROP_NAMES[p.id] ?? 'Unknown'} (0x${hex2(p.id)})`);
     const v = p.value;
-    if (p.name === 'Unknown' && v instanceof Uint8Array) { lines.push(`${I2}Unknown Property: ${formatText(latin1(v))}`); continue; }
+    // The rest of the block after an unknown identifier, shown as a UTF-8 string.
+    if (p.name === 'Unknown' && v instanceof Uint8Array) { stringLine(lines, I2, 'Unknown Property', Buffer.from(v).toString('utf8')); continue; }
     if (Array.isArray(v)) {
-      lines.push(`${I2}Key Length: ${Buffer.byteLength(v[0])}`, `${I2}Key: ${formatText(v[0])}`,
-        `${I2}Value Length: ${Buffer.byteLength(v[1])}`, `${I2}Value: ${formatText(v[1])}`);
+      lines.push(`${I2}Key Length: ${Buffer.byteLength(v[0])}`);
+      stringLine(lines, I2, 'Key', v[0]);
+      lines.push(`${I2}Value Length: ${Buffer.byteLength(v[1])}`);
+      stringLine(lines, I2, 'Value', v[1]);
     } else if (p.id === 0x03 && typeof v === 'string') {
-      lines.push(`${I2}Content Type: ${formatText(v)}`);
+      stringLine(lines, I2, 'Content Type', v, false);
     } else if (typeof v === 'string' || v instanceof Uint8Array) {
       // Wireshark shows Correlation/Authentication Data as strings too.
       const text = typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
-      lines.push(`${I2}Length: ${typeof v === 'string' ? Buffer.byteLength(v) : v.length}`, `${I2}Value: ${formatText(text)}`);
+      lines.push(`${I2}Length: ${typeof v === 'string' ? Buffer.byteLength(v) : v.length}`);
+      stringLine(lines, I2, 'Value', text);
     } else if (p.id === 0x24) {
       lines.push(`${I2}QoS: ${QOS_NAMES[v] ?? 'Unknown'} (${v})`);
     } else if (p.id === 0x23) {
@@ -200,7 +210,11 @@ function blockLines(lines: string[], title: string, props: Property[] | undefine
     // tshark adds a length item before the bytes it cannot read (not for Content Type, one item).
     if (def.type === 'pair') {
       if (block.key === undefined) lines.push(`${I2}Key Length: ${cut.length}`);
-      else lines.push(`${I2}Key Length: ${Buffer.byteLength(block.key)}`, `${I2}Key: ${formatText(block.key)}`, `${I2}Value Length: ${cut.length}`);
+      else {
+        lines.push(`${I2}Key Length: ${Buffer.byteLength(block.key)}`);
+        stringLine(lines, I2, 'Key', block.key);
+        lines.push(`${I2}Value Length: ${cut.length}`);
+      }
     } else if ((def.type === 'utf8' || def.type === 'binary') && block.id !== 0x03) {
       lines.push(`${I2}Length: ${cut.length}`);
     }
@@ -302,7 +316,8 @@ export function detailLines(result: DecodeResult, version: MqttVersion, opts: De
       }
       if (p.username !== undefined) stringField(lines, 'User Name Length', 'User Name', p.username, false);
       if (p.password !== undefined) {
-        lines.push(`${I1}Password Length: ${p.password.length}`, `${I1}Password: ${formatText(Buffer.from(p.password).toString('utf8'))}`);
+        lines.push(`${I1}Password Length: ${p.password.length}`);
+        stringItem(lines, 'Password', Buffer.from(p.password).toString('utf8'));
       }
       break;
     }

@@ -152,6 +152,33 @@ export const CONVERSATIONS: Conv[] = [
   ] },
   { name: 'cut-client-id', frames: [c2s(pkt(0x10, str('MQTT'), [4, 0x02], u16(60), u16(30), 'abc'))] },
   { name: 'cut-will-properties', frames: [c2s(pkt(0x10, str('MQTT'), [5, 0x06], u16(60), props(), str('c'), [50], [0x01, 1]))] },
+  // An unknown property identifier: its length is unknown, so the rest of the block is shown as
+  // one string and decoding goes on after the block (the fields after it are still shown).
+  { name: 'unknown-property-v5', frames: [
+    c2s(pkt(0x10, str('MQTT'), [5, 0xee], u16(60), props([0x11], u32(10), [0x2b, 1, 2]), str('client-uk'), bytes(props(), str('will/t'), str('bye')), str('user'), str('pw'))),
+    s2c(pkt(0x20, [0x00, 0x00], props([0x2c, 5], [0x21], u16(3)))),
+    c2s(pkt(0x82, u16(7), props([0x0b, 3], [0x2b]), str('a/+'), [1])),
+    s2c(pkt(0x90, u16(7), props([0x00, 1]), [1])),
+    c2s(pkt(0x10, str('MQTT'), [5, 0x06], u16(60), props(), str('c2'), props([0x2b, 9], [0x18], u32(4)), str('w/t'), str('p'))),
+    c2s(pkt(0x30, str('t'), props([0x2b, 0xc3, 0xa9, 0xff, 0x41, 0x00]))),
+    c2s(pkt(0x30, str('t'), props([0x2b, 0x00, 0x00]))),
+  ] },
+  // U+0000 inside strings: Wireshark shows the text up to it, and flags what follows unless it
+  // is U+0000 only (Content Type is never flagged).
+  { name: 'nul-in-strings-v5', frames: [
+    c2s(pkt(0x10, str('MQTT'), [5, 0x02], u16(60), props(), str('c'))),
+    c2s(pkt(0x30, str([0x61, 0x62, 0x00]), props(), 'x')),
+    c2s(pkt(0x30, str('t'), props([0x26], str([0x6b, 0x00, 0x6c]), str([0x76, 0x00])), 'x')),
+    c2s(pkt(0x30, str('t'), props([0x03], str([0x63, 0x00, 0x64])), 'x')),
+    c2s(pkt(0x30, str('t'), props([0x1f], str([0x72, 0x00, 0x73])))),
+    c2s(pkt(0x30, str('t'), props([0x08], str([0x72, 0x00, 0x73]), [0x09], str([0x41, 0x00, 0x42])))),
+  ] },
+  { name: 'nul-in-strings-v311', frames: [
+    c2s(pkt(0x10, str('MQTT'), [4, 0xc6], u16(60), str([0x63, 0x00, 0x64]), str([0x77, 0, 0x74]), str('m'), str([0x75, 0]), str([0x70, 0, 0x71]))),
+    c2s(pkt(0x82, u16(3), str([0x61, 0x00]), [0], str([0x62, 0x00, 0x63]), [1])),
+    c2s(pkt(0xa2, u16(4), str([0x61, 0x00, 0x62]))),
+    c2s(pkt(0x30, str([0x61, 0x00, 0x00, 0x62]), 'x')),
+  ] },
 ];
 
 export interface FrameCase {
