@@ -65,6 +65,14 @@ export const ConnectionSummarySchema = z.object({
   pingLatencyMax: z.number().nullable(),
 });
 
+export const HandshakeStepSchema = z.object({
+  packet: z.enum(['PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP']),
+  sentBy: z.enum(['client', 'broker']),
+  count: z.number().int().describe('Handshakes that reached this step'),
+  latencyAvg: z.number().nullable().describe("Seconds from the handshake's previous packet to this one"),
+  latencyMax: z.number().nullable(),
+});
+
 export const HandshakeSummarySchema = z.object({
   connection: z.number().int(),
   clientId: z.string().nullable(),
@@ -75,6 +83,7 @@ export const HandshakeSummarySchema = z.object({
   incomplete: z.number().int(),
   latencyAvg: z.number().nullable().describe('Seconds from PUBLISH to the final acknowledgement'),
   latencyMax: z.number().nullable(),
+  steps: z.array(HandshakeStepSchema).describe('Each acknowledgement in order (QoS 1: PUBACK; QoS 2: PUBREC, PUBREL, PUBCOMP), with its latency from the packet before it'),
 });
 
 export const TopicSummarySchema = z.object({

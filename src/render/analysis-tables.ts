@@ -2,7 +2,7 @@
 // in Wireshark's plain style (borderless cli-table3). Renders only; nothing is computed here
 // beyond formatting.
 
-import type { AnalysisResult, ConnectionSummary, Finding } from '../analysis/schema.js';
+import type { AnalysisResult, ConnectionSummary, Finding, HandshakeSummary } from '../analysis/schema.js';
 import { plainTable } from './table-style.js';
 
 export interface RenderAnalysisOptions {
@@ -100,10 +100,10 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
 
   if (result.handshakes.length > 0) {
     out.push('', section('QoS handshakes', color));
-    const t = plainTable({ head: ['Stream', 'Client id', 'Direction', 'QoS', 'Started', 'Complete', 'Incomplete', 'Latency avg', 'Latency max'], color, alignRight: [0, 3, 4, 5, 6, 7, 8] });
+    const t = plainTable({ head: ['Stream', 'Client id', 'Direction', 'QoS', 'Started', 'Complete', 'Incomplete', 'Latency avg', 'Latency max', 'Steps avg'], color, alignRight: [0, 3, 4, 5, 6, 7, 8] });
     for (const h of result.handshakes.slice(0, maxRows)) {
       t.push([h.connection, h.clientId ?? '?', h.direction === 'c2s' ? 'client→broker' : 'broker→client', h.qos, h.started, h.completed,
-        h.incomplete, h.latencyAvg === null ? '-' : ms(h.latencyAvg), h.latencyMax === null ? '-' : ms(h.latencyMax)]);
+        h.incomplete, h.latencyAvg === null ? '-' : ms(h.latencyAvg), h.latencyMax === null ? '-' : ms(h.latencyMax), stepsText(h.steps)]);
     }
     out.push(t.toString() + more(result.handshakes.length, Math.min(result.handshakes.length, maxRows)));
   }
@@ -125,6 +125,12 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
   if (folded.length > 0) out.push('', `Analysed but not listed, to keep the tables bounded: ${folded.join('; ')}`);
   if (s.limitsHit.length > 0) out.push('', `Limits reached: ${s.limitsHit.join(', ')}`);
   return out.join('\n');
+}
+
+/** Each step's average latency: "PUBREC 0.052 · PUBREL 0.050 · PUBCOMP 0.020 ms". */
+function stepsText(steps: HandshakeSummary['steps']): string {
+  if (steps.length === 0) return '-';
+  return steps.map((st) => `${st.packet} ${st.latencyAvg === null ? '-' : (st.latencyAvg * 1000).toFixed(3)}`).join(' · ') + ' ms';
 }
 
 /** Seconds as milliseconds with microsecond precision. */

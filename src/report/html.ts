@@ -114,12 +114,12 @@ function latencySection(c: Collected): string {
   const rows = hs
     .map(
       (h) =>
-        `<tr><td><code>${escapeHtml(h.clientId ?? '(unknown)')}</code></td><td class="num">${h.connection}</td><td>${h.direction === 'c2s' ? 'client → broker' : 'broker → client'}</td><td class="num">${h.qos}</td><td class="num">${h.started}</td><td class="num">${h.completed}</td><td class="num">${h.incomplete}</td><td class="num">${ms(h.latencyAvg)}</td><td class="num">${ms(h.latencyMax)}</td></tr>`,
+        `<tr><td><code>${escapeHtml(h.clientId ?? '(unknown)')}</code></td><td class="num">${h.connection}</td><td>${h.direction === 'c2s' ? 'client → broker' : 'broker → client'}</td><td class="num">${h.qos}</td><td class="num">${h.started}</td><td class="num">${h.completed}</td><td class="num">${h.incomplete}</td><td class="num">${ms(h.latencyAvg)}</td><td class="num">${ms(h.latencyMax)}</td><td>${h.steps.map((st) => `${st.packet} ${ms(st.latencyAvg)}`).join(' · ')}</td></tr>`,
     )
     .join('\n');
   return `<section id="latency"><h2>QoS handshake latencies</h2>
-<p class="muted">From the PUBLISH to its final acknowledgement (PUBACK for QoS 1, PUBCOMP for QoS 2), as seen at the capture point.</p>
-<table><thead><tr><th>Client</th><th class="num">Stream</th><th>Direction</th><th class="num">QoS</th><th class="num">Started</th><th class="num">Completed</th><th class="num">Incomplete</th><th class="num">Avg ms</th><th class="num">Max ms</th></tr></thead><tbody>
+<p class="muted">From the PUBLISH to its final acknowledgement (PUBACK for QoS 1, PUBCOMP for QoS 2), as seen at the capture point; then each step's average, from the packet before it (for QoS 2: PUBLISH → PUBREC → PUBREL → PUBCOMP).</p>
+<table><thead><tr><th>Client</th><th class="num">Stream</th><th>Direction</th><th class="num">QoS</th><th class="num">Started</th><th class="num">Completed</th><th class="num">Incomplete</th><th class="num">Avg ms</th><th class="num">Max ms</th><th>Steps, avg ms</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;
 }

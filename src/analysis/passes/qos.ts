@@ -23,6 +23,8 @@ interface Handshake {
   stage: Stage;
   frame: number;
   time: number;
+  /** Time of its latest packet so far: where the next step's latency starts. */
+  at: number;
   /** Order among this direction's handshakes, to tell an ack that overtook this one. */
   seq: number;
   source: Source | null;
@@ -33,7 +35,14 @@ interface Stats {
   completed: number;
   latSum: number;
   latMax: number;
+  /** Per step (0: PUBACK or PUBREC, 1: PUBREL, 2: PUBCOMP): how many, latency sum and max. */
+  stepCount: number[];
+  stepSum: number[];
+  stepMax: number[];
 }
+
+/** The acknowledgements of a QoS 1 and a QoS 2 handshake, in order (the steps of Stats). */
+const STEPS: readonly (readonly ('PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP')[])[] = [[], ['PUBACK'], ['PUBREC', 'PUBREL', 'PUBCOMP']];
 
 interface QosState {
   /** Open handshakes but the newest, in the order they started. */
@@ -95,7 +104,7 @@ export class QosPass implements Pass {
     let s = c.slots[this.slot] as QosState | null;
     if (s === null) {
       s = { inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null };
-      for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0 });
+      for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0, stepCount: [0, 0, 0], stepSum: [0, 0, 0], stepMax: [0, 0, 0] });
       c.slots[this.slot] = s;
     }
     return s;
@@ -164,7 +173,7 @@ export class QosPass implements Pass {
     }
     s.stats[(c2s ? 0 : 3) + qos]!.started++;
     if (!c2s) c.s2cInflight++;
-    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
+    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
   }
 
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
@@ -199,6 +208,13 @@ export class QosPass implements Pass {
       return;
     }
     s.acked[(c2s ? 0 : 3) + want] = Math.max(s.acked[(c2s ? 0 : 3) + want]!, h.seq);
+    const st = s.stats[(c2s ? 0 : 3) + h.qos]!;
+    // This step's latency: from the handshake's previous packet to this one.
+    const dt = msg.time - h.at;
+    h.at = msg.time;
+    st.stepCount[want]!++;
+    st.stepSum[want]! += dt;
+    if (dt > st.stepMax[want]!) st.stepMax[want] = dt;
     // v5: a reason code >= 0x80 on PUBACK/PUBREC refuses the message and ends the flow (§4.3.3).
     const refused = reason >= 0x80 && (type === 'PUBACK' || type === 'PUBREC');
     if (refused && h.source !== null) h.source.refused = true;
@@ -211,7 +227,6 @@ export class QosPass implements Pass {
       if (h.source !== null) h.source.unreleased = false;
       return;
     }
-    const st = s.stats[(c2s ? 0 : 3) + h.qos]!;
     st.completed++;
     const lat = msg.time - h.time;
     st.latSum += lat;
@@ -280,6 +295,14 @@ export class QosPass implements Pass {
         completed: st.completed, incomplete: st.started - st.completed,
         latencyAvg: st.completed > 0 ? round6(st.latSum / st.completed) : null,
         latencyMax: st.completed > 0 ? round6(st.latMax) : null,
+        steps: STEPS[i % 3]!.map((packet, k) => ({
+          packet,
+          // PUBREL travels with the PUBLISH; the other acknowledgements answer it.
+          sentBy: (packet === 'PUBREL') === (i < 3) ? 'client' as const : 'broker' as const,
+          count: st.stepCount[k]!,
+          latencyAvg: st.stepCount[k]! > 0 ? round6(st.stepSum[k]! / st.stepCount[k]!) : null,
+          latencyMax: st.stepCount[k]! > 0 ? round6(st.stepMax[k]!) : null,
+        })),
       });
     }
     s.inflight.clear();
