@@ -43,6 +43,10 @@ export const CATALOGUE = {
     '{count} QoS handshake(s) ({dir}) were still in flight when the connection ended by {how}'),
   'handshake-incomplete-at-end': e('qos', 'not-observable', 'MQTT-4.3', 'Handshake still open at capture end',
     '{count} QoS handshake(s) ({dir}) were still in flight when the capture ended'),
+  'redelivery-missing': e('qos', 'violation', 'MQTT-4.4.0-1', 'Unacknowledged message not resent when the session resumed',
+    'the {what} of QoS {qos} id {packetId} ({dir}, handshake open since frame {since}) was not resent after the session of "{clientId}" resumed (CONNACK frame {resumed})'),
+  'redelivery-without-dup': e('qos', 'violation', 'MQTT-3.3.1-1', 'Resent PUBLISH without DUP',
+    'PUBLISH id {packetId} ({dir}) resends the message left unacknowledged at frame {since} but has DUP=0; a re-delivery MUST set DUP=1'),
 
   // Keepalive
   'keepalive-exceeded': e('keepalive', 'violation', 'MQTT-3.1.2-23', 'Client silent longer than its Keep Alive',

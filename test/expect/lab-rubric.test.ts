@@ -22,6 +22,7 @@ const MISTAKE: Record<string, { part: number; says: RegExp }> = {
   'neg-clean-session-loses-qos1': { part: 8, says: /clean session = 1/ },
   'neg-publish-before-connect': { part: 1, says: /connect-not-first/ },
   'neg-second-connect': { part: 1, says: /second-connect/ },
+  'neg-redelivery-missing': { part: 3, says: /redelivery-missing/ },
 };
 
 const rubric = loadExpectations('lab2');

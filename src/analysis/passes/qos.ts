@@ -1,12 +1,14 @@
 // QoS handshakes in both directions (MQTT 3.1.1 §4.3, 5.0 §4.3): QoS 1 PUBLISH → PUBACK,
 // QoS 2 PUBLISH → PUBREC → PUBREL → PUBCOMP. Packet id rules (§2.3.1), PUBREL flags (§3.6.1),
-// DUP on QoS 0 (§3.3.1.1), delivered QoS = min(published, granted) (MQTT-3.8.4-6).
+// DUP on QoS 0 (§3.3.1.1), delivered QoS = min(published, granted) (MQTT-3.8.4-6), and the
+// resend of what was left unacknowledged when a persistent session resumes, with DUP=1 on a
+// resent PUBLISH (§4.4, MQTT-4.4.0-1, MQTT-3.3.1-1).
 
 import type { Direction, MqttMessage } from '../../pipeline/events.js';
 import type { Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import type { AnalysisResult, HandshakeSummary } from '../schema.js';
-import type { ConnState } from '../session.js';
+import { sessionPersistent, type ClientRecord, type ConnState } from '../session.js';
 import { dirName, round6 } from '../util.js';
 
 /** 0: PUBLISH sent, awaiting PUBACK/PUBREC. 1: PUBREC seen, awaiting PUBREL. 2: PUBREL seen,
@@ -23,8 +25,9 @@ interface Handshake {
   stage: Stage;
   frame: number;
   time: number;
-  /** Time of its latest packet so far: where the next step's latency starts. */
+  /** Time and frame of its latest packet so far: where the next step's latency starts. */
   at: number;
+  atFrame: number;
   /** Order among this direction's handshakes, to tell an ack that overtook this one. */
   seq: number;
   source: Source | null;
@@ -44,6 +47,22 @@ interface Stats {
 /** The acknowledgements of a QoS 1 and a QoS 2 handshake, in order (the steps of Stats). */
 const STEPS: readonly (readonly ('PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP')[])[] = [[], ['PUBACK'], ['PUBREC', 'PUBREL', 'PUBCOMP']];
 
+/** A handshake left open when a persistent session's connection ended: its sender must resend
+ *  the PUBLISH (stage 0, with DUP=1) or the PUBREL (stages 1 and 2) when the session resumes. */
+interface Owed {
+  packetId: number;
+  qos: number;
+  c2s: boolean;
+  stage: Stage;
+  /** Frame of the PUBLISH, and of the handshake's last packet (the PUBLISH, PUBREC or PUBREL). */
+  frame: number;
+  lastFrame: number;
+  resent: boolean;
+}
+
+/** Handshakes owed per resumed connection, at most this many (the rest are not followed). */
+const MAX_OWED = 64;
+
 interface QosState {
   /** Open handshakes but the newest, in the order they started. */
   inflight: Map<number, Handshake>;
@@ -58,6 +77,12 @@ interface QosState {
   overflow: boolean;
   /** Keys whose id was reused: the peer may still answer the replaced PUBLISH once. */
   absorb: Map<number, number> | null;
+  /** What the previous connection of this resumed session left to resend (MQTT-4.4.0-1). */
+  owed: Owed[] | null;
+  /** The CONNACK that resumed the session, and the packets each way up to and including it. */
+  resumeFrame: number;
+  resumeC2S: number;
+  resumeS2C: number;
 }
 
 const ACK_NAME = ['PUBACK/PUBREC', 'PUBREL', 'PUBCOMP'];
@@ -87,14 +112,22 @@ function remove(s: QosState, h: Handshake): void {
   else s.inflight.delete(h.key);
 }
 
+/** The owed resend this PUBLISH (`rel` false) or PUBREL (`rel` true) answers, if any. */
+function owedFor(owed: Owed[], c2s: boolean, id: number, rel: boolean): Owed | undefined {
+  for (const o of owed) if (!o.resent && o.c2s === c2s && o.packetId === id && (o.stage !== 0) === rel) return o;
+  return undefined;
+}
+
 function count(s: QosState): number {
   return s.inflight.size + (s.last !== null ? 1 : 0);
 }
 
 export class QosPass implements Pass {
   readonly name = 'qos';
-  readonly types = ['PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'UNSUBSCRIBE'] as const;
+  readonly types = ['PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'UNSUBSCRIBE', 'CONNACK'] as const;
   private readonly rows: HandshakeSummary[] = [];
+  /** Handshakes an ended connection left open, by client, until the client connects again. */
+  private readonly owedByClient = new WeakMap<ClientRecord, Owed[]>();
   /** Rows beyond maxSummaryRows, counted only. */
   private folded = 0;
 
@@ -103,7 +136,7 @@ export class QosPass implements Pass {
   private st(c: ConnState): QosState {
     let s = c.slots[this.slot] as QosState | null;
     if (s === null) {
-      s = { inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null };
+      s = { inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null, owed: null, resumeFrame: 0, resumeC2S: 0, resumeS2C: 0 };
       for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0, stepCount: [0, 0, 0], stepSum: [0, 0, 0], stepMax: [0, 0, 0] });
       c.slots[this.slot] = s;
     }
@@ -134,6 +167,9 @@ export class QosPass implements Pass {
       case 'UNSUBSCRIBE':
         if (p.packetId === 0) ctx.report('packet-id-zero', [msg.frame], c, { type: p.type, dir: dirName(msg.dir) });
         return;
+      case 'CONNACK':
+        if (msg.dir === 's2c' && c.connackFrame === msg.frame) this.resumed(c, msg.frame, p.returnCode === 0 && p.sessionPresent);
+        return;
       default:
         return;
     }
@@ -153,6 +189,13 @@ export class QosPass implements Pass {
     }
     const s = this.st(c);
     const c2s = msg.dir === 'c2s';
+    if (s.owed !== null) {
+      const o = owedFor(s.owed, c2s, id, false);
+      if (o !== undefined) {
+        o.resent = true;
+        if (!dup) ctx.report('redelivery-without-dup', [o.frame, msg.frame], c, { packetId: id, dir: dirName(msg.dir), since: o.frame });
+      }
+    }
     const k = key(c2s, id);
     const old = find(s, k);
     if (old !== undefined) {
@@ -173,7 +216,7 @@ export class QosPass implements Pass {
     }
     s.stats[(c2s ? 0 : 3) + qos]!.started++;
     if (!c2s) c.s2cInflight++;
-    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, seq: ++s.seq, source: c2s ? ctx.source : null });
+    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, atFrame: msg.frame, seq: ++s.seq, source: c2s ? ctx.source : null });
   }
 
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
@@ -191,6 +234,10 @@ export class QosPass implements Pass {
     // PUBREL travels like the PUBLISH; PUBACK, PUBREC and PUBCOMP the other way.
     const pubDir: Direction = type === 'PUBREL' ? msg.dir : other(msg.dir);
     const c2s = pubDir === 'c2s';
+    if (type === 'PUBREL' && s.owed !== null) {
+      const o = owedFor(s.owed, c2s, id, true);
+      if (o !== undefined) o.resent = true;
+    }
     const k = key(c2s, id);
     const h = find(s, k);
     const want: Stage = type === 'PUBREL' ? 1 : type === 'PUBCOMP' ? 2 : 0;
@@ -212,6 +259,7 @@ export class QosPass implements Pass {
     // This step's latency: from the handshake's previous packet to this one.
     const dt = msg.time - h.at;
     h.at = msg.time;
+    h.atFrame = msg.frame;
     st.stepCount[want]!++;
     st.stepSum[want]! += dt;
     if (dt > st.stepMax[want]!) st.stepMax[want] = dt;
@@ -246,9 +294,57 @@ export class QosPass implements Pass {
     ctx.report('qos-ack-unexpected', frames, c, { ack: type, packetId: id, dir: dirName(msg.dir), expected });
   }
 
+  /** The CONNACK of `c` (its first): a resumed session takes over what its previous connection
+   *  left to resend; a new session owes nothing (the old state is gone with it). */
+  private resumed(c: ConnState, frame: number, present: boolean): void {
+    const cl = c.client;
+    if (cl === null) return;
+    const owed = this.owedByClient.get(cl);
+    if (owed === undefined) return;
+    this.owedByClient.delete(cl);
+    if (!present || !c.fromConnect) return;
+    const s = this.st(c);
+    s.owed = owed;
+    s.resumeFrame = frame;
+    s.resumeC2S = c.c2s;
+    s.resumeS2C = c.s2c;
+  }
+
+  /** Resends owed when this resumed connection began that never came (MQTT-4.4.0-1). */
+  private judgeOwed(ctx: Ctx, c: ConnState, s: QosState): void {
+    for (const o of s.owed!) {
+      if (o.resent) continue;
+      // The sender of the resend: the client for its own PUBLISH (and PUBREL), else the broker.
+      const gap = o.c2s ? c.gapC2S : c.gapS2C;
+      if (gap !== Infinity) continue;
+      // Seen sending since the session resumed (or hung up with DISCONNECT): it had its chance.
+      const spoke = o.c2s ? c.c2s > s.resumeC2S : c.s2c > s.resumeS2C;
+      ctx.report('redelivery-missing', [o.frame, o.lastFrame, s.resumeFrame], c, {
+        what: o.stage === 0 ? 'PUBLISH' : 'PUBREL', packetId: o.packetId, qos: o.qos, dir: dirName(o.c2s ? 'c2s' : 's2c'),
+        since: o.frame, clientId: c.clientId ?? '', resumed: s.resumeFrame,
+      }, spoke ? undefined : 'not-observable');
+    }
+    s.owed = null;
+  }
+
+  /** A persistent session's connection ended with handshakes open: what its next connection owes. */
+  private keepOwed(c: ConnState, s: QosState): void {
+    const cl = c.client;
+    if (cl === null || !c.fromConnect || c.connackCode !== 0 || !sessionPersistent(c)) return;
+    // The state of a handshake is known only if neither direction lost bytes.
+    if (c.gapC2S !== Infinity || c.gapS2C !== Infinity) return;
+    const owed: Owed[] = [];
+    for (const h of s.inflight.values()) {
+      if (owed.length >= MAX_OWED) break;
+      owed.push({ packetId: h.packetId, qos: h.qos, c2s: h.c2s, stage: h.stage, frame: h.frame, lastFrame: h.atFrame, resent: false });
+    }
+    if (owed.length > 0) this.owedByClient.set(cl, owed);
+  }
+
   connectionEnd(ctx: Ctx, c: ConnState): void {
     const s = c.slots[this.slot] as QosState | null;
     if (s === null) return;
+    if (s.owed !== null) this.judgeOwed(ctx, c, s);
     const reset: [number[], number[]] = [[], []];
     const atEnd: [number[], number[]] = [[], []];
     if (s.last !== null) add(s, null); // into the Map, last in start order
@@ -283,6 +379,7 @@ export class QosPass implements Pass {
       }
       if (atEnd[d]!.length > 0) ctx.report('handshake-incomplete-at-end', atEnd[d]!.slice(0, 8), c, { count: atEnd[d]!.length, dir });
     }
+    if (c.end !== 'open') this.keepOwed(c, s);
     for (let i = 0; i < 6; i++) {
       const st = s.stats[i]!;
       if (st.started === 0) continue;
