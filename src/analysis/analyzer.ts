@@ -733,7 +733,7 @@ export class Analyzer implements DissectionSink, Ctx {
       clientId: c.clientId, version: c.version, keepAlive: c.keepAlive, serverKeepAlive: c.serverKeepAlive,
       cleanSession: c.cleanSession, sessionExpiry: c.sessionExpiry,
       will: c.will === null ? null : {
-        topic: c.will.topic, payloadLength: c.will.len, qos: c.will.qos, retain: c.will.retain,
+        topic: c.will.topic, payload: c.will.text, payloadLength: c.will.len, qos: c.will.qos, retain: c.will.retain,
         delayInterval: c.version === 5 ? c.will.delay : null,
       },
       connackCode: c.connackCode, sessionPresent: c.sessionPresent, subscriptions: subs, ended: c.end ?? 'open',

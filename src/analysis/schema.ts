@@ -30,6 +30,7 @@ export const EndKindSchema = z.enum([
 
 export const WillSchema = z.object({
   topic: z.string(),
+  payload: z.string().describe('The will message as UTF-8 text (U+FFFD where it is not UTF-8), cut after 200 characters with …'),
   payloadLength: z.number().int(),
   qos: z.number().int(),
   retain: z.boolean(),

@@ -19,6 +19,17 @@ export interface WillInfo {
   retain: boolean;
   /** v5 Will Delay Interval (seconds), 0 in 3.1.1. */
   delay: number;
+  /** The message as text, for people (willText). */
+  text: string;
+}
+
+/** Characters of a will message shown in the summary. */
+const WILL_TEXT_MAX = 200;
+
+/** A will message as UTF-8 text (U+FFFD where it is not), cut after WILL_TEXT_MAX characters. */
+export function willText(payload: Uint8Array): string {
+  const s = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.length, 4 * WILL_TEXT_MAX)).toString('utf8');
+  return s.length > WILL_TEXT_MAX ? s.slice(0, WILL_TEXT_MAX) + '…' : s;
 }
 
 /** One subscription of a session. */
@@ -361,7 +372,7 @@ export function applyConnect(c: ConnState, p: ConnectPacket, frame: number, time
   if (p.willFlag && p.willTopic !== undefined) {
     const payload = p.willPayload ?? new Uint8Array(0);
     c.will = {
-      topic: p.willTopic, hash: payloadHash(payload), len: payload.length, qos: p.willQos, retain: p.willRetain,
+      topic: p.willTopic, hash: payloadHash(payload), len: payload.length, text: willText(payload), qos: p.willQos, retain: p.willRetain,
       delay: version === 5 ? (propNumber(p.willProperties, PROP_WILL_DELAY) ?? 0) : 0,
     };
   }
