@@ -71,6 +71,10 @@ export const CATALOGUE = {
     'connection of "{clientId}" ended by {how} without DISCONNECT but its will on "{topic}" reached no visible subscriber'),
   'will-published-after-disconnect': e('will', 'violation', 'MQTT-3.1.2-10 / MQTT-3.14.4-3', 'Will published after a normal DISCONNECT',
     'will of "{clientId}" on "{topic}" was delivered although the client sent DISCONNECT'),
+  'will-published-early': e('will', 'violation', '5.0: §3.1.3.2.2, MQTT-3.1.3-9', 'Will published before its Will Delay Interval',
+    'will of "{clientId}" on "{topic}" was delivered {after}s after the connection ended, before its Will Delay Interval of {delay}s passed'),
+  'will-published-after-resume': e('will', 'violation', '5.0: MQTT-3.1.3-9', 'Will published although the session resumed in time',
+    'will of "{clientId}" on "{topic}" was delivered although a new connection (CONNECT frame {resumed}) resumed the session within its Will Delay Interval of {delay}s'),
   'will-published': e('will', 'info', 'MQTT-3.1.2-8', 'Will Message published',
     'will of "{clientId}" on "{topic}" was delivered after the connection ended by {how}'),
 

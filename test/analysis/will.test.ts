@@ -88,3 +88,62 @@ test('will: v5 DISCONNECT with reason 0x04 asks for the will', () => {
   assert.deepEqual(violations(r), []);
   assert.equal(findings(r, 'will-published').length, 1);
 });
+
+// ---- a v5 will with a Will Delay Interval delivered when it must not be (MQTT-3.1.3-9) ----
+
+/** A v5 client with a 5 s will delay whose connection drops (RST); a subscriber on its will topic. */
+function delayedWill() {
+  const s = scenario();
+  const sub = s.connect('sub', { version: 5 });
+  sub.subscribe('status/#', 1);
+  const a = s.connect('a', { version: 5, sessionExpiry: 60, will: { ...WILL, topic: 'status/a', delay: 5 } });
+  const end = a.close('rst');
+  return { s, sub, end };
+}
+
+const willIds = (r: ReturnType<ReturnType<typeof scenario>['result']>) =>
+  r.findings.filter((f) => f.id.startsWith('will-')).map((f) => `${f.id} ${f.severity}`);
+
+test('will delay: delivered after the delay: published, nothing wrong', () => {
+  const { s, sub } = delayedWill();
+  s.wait(5.5);
+  sub.receive('status/a', WILL.payload, { qos: 1 });
+  const r = s.result();
+  assert.deepEqual(willIds(r), ['will-published info']);
+  assert.deepEqual(violations(r), []);
+});
+
+test('will delay: delivered a little early (a broker timer) still counts as on time', () => {
+  const { s, sub } = delayedWill();
+  s.wait(4.7); // 4.701 s after the RST: 0.299 s before it is due
+  sub.receive('status/a', WILL.payload, { qos: 1 });
+  s.wait(20);
+  sub.ping();
+  const r = s.result();
+  assert.deepEqual(willIds(r), ['will-published info']);
+  assert.deepEqual(violations(r), []);
+});
+
+test('will delay: delivered at once, ignoring the delay: will-published-early, and not also "not published"', () => {
+  const { s, sub, end } = delayedWill();
+  s.wait(1);
+  const got = sub.receive('status/a', WILL.payload, { qos: 1 });
+  s.wait(20);
+  sub.ping();
+  const r = s.result();
+  assert.deepEqual(willIds(r), ['will-published-early violation']);
+  const f = findings(r, 'will-published-early')[0]!;
+  assert.deepEqual(f.frames, [end, got]);
+  assert.match(f.message, /delivered 1\.001s after the connection ended, before its Will Delay Interval of 5s passed/);
+});
+
+test('will delay: delivered although the session resumed within the delay: will-published-after-resume', () => {
+  const { s, sub } = delayedWill();
+  s.wait(2);
+  const back = s.connect('a', { version: 5, sessionExpiry: 60, clean: false, sessionPresent: true });
+  s.wait(3.5);
+  sub.receive('status/a', WILL.payload, { qos: 1 });
+  const r = s.result();
+  assert.deepEqual(willIds(r), ['will-published-after-resume violation']);
+  assert.match(findings(r, 'will-published-after-resume')[0]!.message, new RegExp(`CONNECT frame ${back.info.firstFrame + 1}\\)`));
+});

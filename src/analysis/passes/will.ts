@@ -1,20 +1,37 @@
 // Will Message (MQTT 3.1.1 §3.1.2.5, 5.0 §3.1.2.5 and §3.1.3.2): published if and only if the
 // connection ended without DISCONNECT (FIN, RST, keepalive expiry, server DISCONNECT) or with
 // v5 reason 0x04; after the v5 Will Delay Interval, and not when the session is resumed within
-// it (MQTT-3.1.3-9). Checked through the will topic's visible subscribers.
+// it (MQTT-3.1.3-9). Checked through the will topic's visible subscribers: a delayed will is
+// owed from its due time, and forbidden until then (or for good once the session resumes).
 
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation, type Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import type { Broker, ConnState } from '../session.js';
 import { store } from './retain.js';
+import { round3 } from '../util.js';
 
 interface PendingWill {
   broker: Broker;
   clientId: string;
   conn: ConnState;
   due: number;
+  /** The will as forbidden until `due` (see Delayed). */
+  early: Source;
 }
+
+/** A delayed will while it must not be published yet: its due time, and the CONNECT frame of
+ *  the connection that resumed the session in time (0 while none did). */
+interface Delayed {
+  due: number;
+  delay: number;
+  resumedFrame: number;
+  pending: PendingWill | null;
+}
+
+/** A delayed will delivered at most this much before its due time counts as on time (brokers
+ *  run their will timers with some granularity). */
+const DUE_SLACK = 0.5;
 
 export class WillPass implements Pass {
   readonly name = 'will';
@@ -22,6 +39,7 @@ export class WillPass implements Pass {
   private pending: PendingWill[] = [];
   private nextDue = Infinity;
   private readonly reported = new WeakSet<Source>();
+  private readonly delayed = new WeakMap<Source, Delayed>();
 
   advance(ctx: Ctx, now: number): void {
     if (now >= this.nextDue) this.fireDue(ctx, now);
@@ -32,7 +50,15 @@ export class WillPass implements Pass {
     if (p === null) return;
     if (p.type === 'CONNECT' && msg.dir === 'c2s' && this.pending.length > 0) {
       // MQTT-3.1.3-9: a new connection for the session before the delay: no will
-      this.pending = this.pending.filter((w) => !(w.broker === c.broker && w.clientId === p.clientId));
+      this.pending = this.pending.filter((w) => {
+        if (w.broker !== c.broker || w.clientId !== p.clientId) return true;
+        const d = this.delayed.get(w.early);
+        if (d !== undefined) {
+          d.resumedFrame = msg.frame;
+          d.pending = null;
+        }
+        return false;
+      });
       this.recomputeDue();
       return;
     }
@@ -42,6 +68,11 @@ export class WillPass implements Pass {
     if (e === null || (e.kind !== 'will' && e.kind !== 'will-forbidden') || this.reported.has(e.source)) return;
     this.reported.add(e.source);
     const who = { clientId: e.source.clientId ?? '', topic: e.source.topic };
+    const d = this.delayed.get(e.source);
+    if (d !== undefined) {
+      this.delayedDelivery(ctx, c, msg.frame, e.source, d, who);
+      return;
+    }
     if (e.kind === 'will') {
       ctx.report('will-published', [e.source.frame, msg.frame], c, { ...who, how: endName(e.source) });
     } else {
@@ -64,7 +95,12 @@ export class WillPass implements Pass {
         ctx.limit('pendingWills', 4096, 'delayed wills', c.endFrame);
         return;
       }
-      this.pending.push({ broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay });
+      // Until it is due the will must not reach anyone: a delivery then is early (or, once the
+      // session resumed, one that should never have been).
+      const early = this.routeWill(ctx, c, c.endTime, 'will-forbidden');
+      const w: PendingWill = { broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, early };
+      this.delayed.set(early, { due: w.due, delay, resumedFrame: 0, pending: w });
+      this.pending.push(w);
       this.recomputeDue();
       return;
     }
@@ -72,11 +108,38 @@ export class WillPass implements Pass {
   }
 
   private publishWill(ctx: Ctx, c: ConnState, at: number, expected: boolean): void {
+    this.routeWill(ctx, c, at, expected ? 'will' : 'will-forbidden');
+    const w = c.will!;
+    if (expected && w.retain) store(ctx, c.broker, w.topic, w.len, w.hash, w.qos, c.endFrame, at, null);
+  }
+
+  private routeWill(ctx: Ctx, c: ConnState, at: number, kind: 'will' | 'will-forbidden'): Source {
     const w = c.will!;
     const src = newSource('will', w.topic, w.hash, w.len, w.qos, w.retain, c.endFrame, at, c.id, c.clientId);
     src.note = c.end ?? '?';
-    ctx.routeToSubscribers(c.broker, null, src, expected ? 'will' : 'will-forbidden');
-    if (expected && w.retain) store(ctx, c.broker, w.topic, w.len, w.hash, w.qos, c.endFrame, at, null);
+    ctx.routeToSubscribers(c.broker, null, src, kind);
+    return src;
+  }
+
+  /** A delayed will delivered before it was owed: too early, after the session resumed, or
+   *  (within DUE_SLACK of its due time) simply on time. */
+  private delayedDelivery(ctx: Ctx, c: ConnState, frame: number, src: Source, d: Delayed, who: { clientId: string; topic: string }): void {
+    const frames = [src.frame, frame];
+    if (d.resumedFrame > 0) {
+      ctx.report('will-published-after-resume', frames, c, { ...who, resumed: d.resumedFrame, delay: d.delay });
+      return;
+    }
+    // Published now: it is not owed again at its due time.
+    if (d.pending !== null) {
+      this.pending = this.pending.filter((w) => w !== d.pending);
+      this.recomputeDue();
+      d.pending = null;
+    }
+    if (ctx.now < d.due - DUE_SLACK) {
+      ctx.report('will-published-early', frames, c, { ...who, after: round3(ctx.now - src.time), delay: d.delay });
+    } else {
+      ctx.report('will-published', frames, c, { ...who, how: endName(src) });
+    }
   }
 
   private fireDue(ctx: Ctx, now: number): void {
