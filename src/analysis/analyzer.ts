@@ -26,7 +26,7 @@ import {
 export type { AnalysisOptions } from './options.js';
 
 const OWNER: Record<ExpectationKind, string> = {
-  route: 'routing', retained: 'retain', will: 'will', 'will-forbidden': 'will', queued: 'sessions', queued0: 'sessions',
+  route: 'routing', retained: 'retain', will: 'will', 'will-forbidden': 'will', 'no-local': 'routing', queued: 'sessions', queued0: 'sessions',
 };
 
 const EMPTY = new Uint8Array(0);
@@ -582,12 +582,16 @@ export class Analyzer implements DissectionSink, Ctx {
   private routeTo(subs: readonly Sub[], from: ConnState | null, src: Source, kind: ExpectationKind): void {
     const seq = ++this.publishSeq;
     const pubClient = from?.clientId ?? src.clientId;
+    let noLocal = false;
     // first pass: group per subscriber connection (overlapping subscriptions, MQTT-3.3.5-1)
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
       const sc = s.session.conn;
       if (sc === null || sc.finalized || s.shared) continue;
-      if (s.noLocal && pubClient !== null && sc.clientId === pubClient) continue; // v5 No Local
+      if (s.noLocal && pubClient !== null && sc.clientId === pubClient) { // v5 No Local: not owed
+        noLocal = true;
+        continue;
+      }
       const g = s.granted ?? 0;
       const q = src.qos < g ? src.qos : g;
       if (sc.tmpSeq !== seq) {
@@ -611,6 +615,17 @@ export class Analyzer implements DissectionSink, Ctx {
       const q = src.qos < sc.tmpMaxGranted ? src.qos : sc.tmpMaxGranted;
       if (!expect(sc, kind, src, s, q, sc.tmpQosOk, src.time, this.opts.maxExpectationsPerConnection)) {
         this.limit('maxExpectationsPerConnection', this.opts.maxExpectationsPerConnection, 'expected deliveries per connection', this.frame);
+      }
+    }
+    // A publisher whose only matching subscriptions are No Local must not get its message back
+    // (MQTT-3.8.3-3): a delivery of it is then explained by nothing else.
+    if (noLocal && kind === 'route') {
+      for (let i = 0; i < subs.length; i++) {
+        const s = subs[i]!;
+        const sc = s.session.conn;
+        if (sc === null || sc.finalized || s.shared || !s.noLocal || sc.clientId !== pubClient || sc.tmpSeq === seq) continue;
+        sc.tmpSeq = seq;
+        expect(sc, 'no-local', src, s, 0, 7, src.time, this.opts.maxExpectationsPerConnection);
       }
     }
   }

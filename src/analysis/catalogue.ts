@@ -93,6 +93,8 @@ export const CATALOGUE = {
     'delivery on "{topic}" matches none of the subscriptions of "{clientId}" ({filters})'),
   'publish-not-routed': e('routing', 'violation', 'MQTT-3.3.5-1', 'Matching publish not delivered to a subscriber',
     'QoS {qos} publish on "{topic}" (frame {pubFrame}) did not reach "{clientId}" subscribed with "{filter}" (granted QoS {granted})'),
+  'no-local-violated': e('routing', 'violation', '5.0: MQTT-3.8.3-3', 'No Local subscription got its own message back',
+    '"{clientId}" received its own publish on "{topic}" (frame {pubFrame}) although its matching subscription "{filter}" has No Local set'),
   'suback-failure': e('routing', 'info', 'MQTT-3.8.4-5 / 5.0: MQTT-3.9.3', 'Subscription refused',
     'SUBACK refused "{filter}" with return code {code}'),
   'invalid-topic-filter': e('routing', 'violation', 'MQTT-4.7.1-1/2/3', 'Invalid topic filter',

@@ -12,7 +12,8 @@ export type ExpectationKind =
   | 'route' // a live publish matching an established subscription
   | 'retained' // the retained message owed to a new subscription
   | 'will' // a will that must be published
-  | 'will-forbidden' // a will that must NOT be published (clean DISCONNECT)
+  | 'will-forbidden' // a will that must NOT be published (clean DISCONNECT, or not yet due)
+  | 'no-local' // a client's own publish, which its v5 No Local subscription must NOT get back
   | 'queued' // QoS 1/2 kept for an offline persistent session
   | 'queued0'; // QoS 0 published while offline (delivering it is optional)
 
@@ -90,9 +91,9 @@ export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number): 
     if (e.filled) continue;
     const s = e.source;
     if (s.len === len && s.topic === topic && s.hash === key.hash) {
-      // A discarded will only explains a delivery nothing else explains (a later normal
+      // A forbidden delivery only explains a delivery nothing else explains (a later normal
       // publish may carry the same payload).
-      if (e.kind === 'will-forbidden') {
+      if (e.kind === 'will-forbidden' || e.kind === 'no-local') {
         if (forbidden === null) forbidden = e;
         continue;
       }

@@ -100,3 +100,31 @@ test('routing: v5 No Local keeps a client\'s own publish from it; shared subscri
   g.disconnect();
   assert.equal(findings(s.result(), 'publish-not-routed').length, 0);
 });
+
+test('routing: a broker that sends a v5 No Local subscriber its own publish: no-local-violated', () => {
+  const s = scenario();
+  const me = s.connect('me', { version: 5 });
+  me.subscribe('t', 1, { options: 0x04 | 1 });
+  const pub = me.publish('t', 'mine', { qos: 1 });
+  const back = me.receive('t', 'mine', { qos: 1 });
+  me.disconnect();
+  const r = s.result();
+  const f = findings(r, 'no-local-violated');
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0]!.frames, [pub, back]);
+  assert.match(f[0]!.message, /"me" received its own publish on "t" \(frame \d+\) although its matching subscription "t" has No Local set/);
+  assert.deepEqual(findings(r, 'publish-unsubscribed'), []);
+});
+
+test('routing: No Local does not forbid what another, overlapping subscription of the client asks for', () => {
+  const s = scenario();
+  const me = s.connect('me', { version: 5 });
+  me.subscribe('t', 1, { options: 0x04 | 1 });
+  me.subscribe('#', 1);
+  me.publish('t', 'mine', { qos: 1 });
+  me.receive('t', 'mine', { qos: 1 });
+  me.disconnect();
+  const r = s.result();
+  assert.deepEqual(findings(r, 'no-local-violated'), []);
+  assert.deepEqual(violations(r), []);
+});

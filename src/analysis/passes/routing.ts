@@ -62,6 +62,13 @@ export class RoutingPass implements Pass {
   /** A broker → client PUBLISH must match one of the client's subscriptions (MQTT-3.3.5-1).
    *  Judged only when every subscription of the session was seen. */
   private received(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
+    const e = ctx.delivery;
+    if (e !== null && e.kind === 'no-local') {
+      ctx.report('no-local-violated', [e.source.frame, msg.frame], c, {
+        topic: e.source.topic, clientId: c.clientId ?? '', filter: e.sub?.filter ?? '?', pubFrame: e.source.frame,
+      });
+      return;
+    }
     const s = c.session;
     if (s === null || !s.subsKnown || !c.fromConnect || c.gapC2S !== Infinity) return;
     const topic = ctx.topic;
@@ -69,7 +76,6 @@ export class RoutingPass implements Pass {
     // A delivery owed to a valid subscription of this session matched that filter already
     // (the tries agree with topicMatches on valid filters): no need to try every filter. A
     // subscription of `s` is in `s.subs` (entries are only ever added, under the sub's filter).
-    const e = ctx.delivery;
     if (e !== null && e.sub !== null && e.sub.valid && e.sub.session === s) return;
     if (sessionMatches(s, topic)) return;
     const filters: string[] = [];
