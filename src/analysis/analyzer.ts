@@ -26,7 +26,7 @@ import {
 export type { AnalysisOptions } from './options.js';
 
 const OWNER: Record<ExpectationKind, string> = {
-  route: 'routing', retained: 'retain', will: 'will', 'will-forbidden': 'will', 'no-local': 'routing', queued: 'sessions', queued0: 'sessions',
+  route: 'routing', retained: 'retain', 'retained-forbidden': 'retain', will: 'will', 'will-forbidden': 'will', 'no-local': 'routing', queued: 'sessions', queued0: 'sessions',
 };
 
 const EMPTY = new Uint8Array(0);

@@ -61,6 +61,8 @@ export const CATALOGUE = {
   // Retain
   'retained-not-delivered': e('retain', 'violation', 'MQTT-3.3.1-6 / 5.0: MQTT-3.3.1-9', 'Retained message not sent to a new subscription',
     'subscription "{filter}" did not receive the retained message on "{topic}" (retained at frame {retainedFrame})'),
+  'retained-despite-handling': e('retain', 'violation', '5.0: MQTT-3.3.1-10 / MQTT-3.3.1-11', 'Retained message sent against Retain Handling',
+    'retained message on "{topic}" (retained at frame {retainedFrame}) was sent to subscription "{filter}" whose Retain Handling {handling} says: {why}'),
   'retain-flag-missing': e('retain', 'violation', 'MQTT-3.3.1-8 / 5.0: MQTT-3.3.1-9', 'Retained message sent on subscribe with RETAIN=0',
     'retained message on "{topic}" sent because of a new subscription carries RETAIN=0'),
   'retain-flag-on-live': e('retain', 'violation', 'MQTT-3.3.1-9 / 5.0: MQTT-3.3.1-12', 'Live forwarding with RETAIN=1',

@@ -11,6 +11,7 @@ import type { ConnState, Sub } from './session.js';
 export type ExpectationKind =
   | 'route' // a live publish matching an established subscription
   | 'retained' // the retained message owed to a new subscription
+  | 'retained-forbidden' // a retained message v5 Retain Handling says must NOT be sent
   | 'will' // a will that must be published
   | 'will-forbidden' // a will that must NOT be published (clean DISCONNECT, or not yet due)
   | 'no-local' // a client's own publish, which its v5 No Local subscription must NOT get back
@@ -93,7 +94,7 @@ export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number): 
     if (s.len === len && s.topic === topic && s.hash === key.hash) {
       // A forbidden delivery only explains a delivery nothing else explains (a later normal
       // publish may carry the same payload).
-      if (e.kind === 'will-forbidden' || e.kind === 'no-local') {
+      if (isForbidden(e.kind)) {
         if (forbidden === null) forbidden = e;
         continue;
       }
@@ -101,6 +102,12 @@ export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number): 
     }
   }
   return forbidden === null ? null : fill(forbidden, frame);
+}
+
+/** Kinds that record a delivery that must NOT happen: filled only by a delivery nothing else
+ *  explains, and never missed. */
+export function isForbidden(kind: ExpectationKind): boolean {
+  return kind === 'will-forbidden' || kind === 'no-local' || kind === 'retained-forbidden';
 }
 
 function fill(e: Expectation, frame: number): Expectation {

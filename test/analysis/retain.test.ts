@@ -76,3 +76,31 @@ test('retain: v5 Retain Handling 2 means no retained message is owed', () => {
   sub.disconnect();
   assert.equal(findings(s.result(), 'retained-not-delivered').length, 0);
 });
+
+test('retain: a retained message sent although v5 Retain Handling forbids it: retained-despite-handling', () => {
+  // Retain Handling 2: never
+  const s = scenario();
+  const stored = s.connect('pub', { version: 5 }).publish('a', 'v', { retain: true });
+  const sub = s.connect('sub', { version: 5 });
+  const subscribed = sub.subscribe('a', 0, { options: 0x20 });
+  const sent = sub.receive('a', 'v', { retain: true });
+  sub.disconnect();
+  const r = s.result();
+  const f = findings(r, 'retained-despite-handling');
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0]!.frames, [stored, subscribed, sent]);
+  assert.match(f[0]!.message, /Retain Handling 2 says: never send retained messages/);
+
+  // Retain Handling 1: only for a new subscription; the second SUBSCRIBE replaces the first
+  const s1 = scenario();
+  s1.connect('pub', { version: 5 }).publish('a', 'v', { retain: true });
+  const sub1 = s1.connect('sub', { version: 5 });
+  sub1.subscribe('a', 0, { options: 0x10 });
+  sub1.receive('a', 'v', { retain: true }); // owed: the subscription is new
+  sub1.subscribe('a', 0, { options: 0x10 });
+  sub1.receive('a', 'v', { retain: true }); // not owed: it existed
+  sub1.disconnect();
+  const r1 = s1.result();
+  assert.deepEqual(findings(r1, 'retained-despite-handling').map((x) => x.message.replace(/.*says: /, '')), ['send them only if the subscription did not exist, and it did']);
+  assert.deepEqual(findings(r1, 'retained-not-delivered'), []);
+});

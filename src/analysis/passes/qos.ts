@@ -5,7 +5,7 @@
 // resent PUBLISH (§4.4, MQTT-4.4.0-1, MQTT-3.3.1-1).
 
 import type { Direction, MqttMessage } from '../../pipeline/events.js';
-import type { Source } from '../correlation.js';
+import { isForbidden, type Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import type { AnalysisResult, HandshakeSummary } from '../schema.js';
 import { sessionPersistent, type ClientRecord, type ConnState } from '../session.js';
@@ -222,7 +222,7 @@ export class QosPass implements Pass {
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
   private checkDelivered(ctx: Ctx, c: ConnState, msg: MqttMessage, qos: number): void {
     const e = ctx.delivery;
-    if (msg.dir !== 's2c' || e === null || e.kind === 'will-forbidden' || e.kind === 'no-local') return;
+    if (msg.dir !== 's2c' || e === null || isForbidden(e.kind)) return;
     if ((e.qosOk & (1 << qos)) !== 0) return;
     ctx.report('delivered-qos-mismatch', [e.source.frame, msg.frame].filter((f) => f > 0), c, {
       delivered: qos, topic: e.source.topic, published: e.source.qos, granted: e.sub?.granted ?? '?', expected: e.qos,

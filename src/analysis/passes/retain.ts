@@ -32,8 +32,9 @@ export class RetainPass implements Pass {
       const b = c.broker;
       for (const sub of c.session.subs.values()) {
         if (sub.subscribeFrame !== msg.frame || !sub.valid || sub.shared) continue; // MQTT-3.8.4 shared: no retained
-        // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never
-        if (c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced))) continue;
+        // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never (MQTT-3.3.1-10, -11):
+        // then sending them is what must not happen.
+        const forbidden = c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced));
         const found = this.found;
         found.length = 0;
         b.retainedIndex.match(sub.match, found);
@@ -43,7 +44,7 @@ export class RetainPass implements Pass {
           if (e.frame >= msg.frame || e.source?.unreleased === true || e.source?.refused === true) continue;
           const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
           const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
-          ctx.expectOn(c, 'retained', src, sub, q);
+          ctx.expectOn(c, forbidden ? 'retained-forbidden' : 'retained', src, sub, q);
         }
         found.length = 0;
       }
@@ -60,6 +61,14 @@ export class RetainPass implements Pass {
       if (!retain) ctx.report('retain-flag-missing', [e.source.frame, msg.frame], c, { topic: e.source.topic });
       return;
     }
+    if (e.kind === 'retained-forbidden') {
+      const sub = e.sub!;
+      ctx.report('retained-despite-handling', [e.source.frame, sub.subscribeFrame, msg.frame], c, {
+        topic: e.source.topic, retainedFrame: e.source.frame, filter: sub.filter, handling: sub.retainHandling,
+        why: sub.retainHandling === 2 ? 'never send retained messages' : 'send them only if the subscription did not exist, and it did',
+      });
+      return;
+    }
     if (e.kind !== 'route' || e.sub === null) return;
     // Live forwarding to a subscription established (SUBACK) before the publish arrived.
     const v5 = c.version === 5;
@@ -72,6 +81,7 @@ export class RetainPass implements Pass {
   }
 
   missed(ctx: Ctx, e: Expectation, observable: boolean): void {
+    if (e.kind !== 'retained') return; // (a forbidden one not sent: as it should be)
     const sub = e.sub;
     // Judge only subscriptions the broker accepted (SUBACK seen, success).
     if (!observable || sub === null || sub.granted === null || sub.granted >= 0x80) return;
