@@ -8,12 +8,14 @@ import { renderAnalysis } from '../../src/render/analysis-tables.js';
 import { scenario } from './support.js';
 
 /** Ids that reach the result as the decoder's note codes (conformance maps them by name). */
-const FROM_NOTES = new Set(['invalid-qos', 'invalid-utf8', 'reserved-flags']);
+const FROM_NOTES = new Set(['invalid-qos', 'invalid-utf8', 'reserved-flags', 'null-character', 'empty-topic', 'no-subscriptions',
+  'will-flags-without-will', 'password-without-username', 'invalid-return-code']);
 
 test('catalogue: every id has a clause, a known pass, and is emitted by that pass\'s source', () => {
   const sources = new Map<string, string>();
   for (const f of readdirSync('src/analysis/passes')) sources.set(f.replace(/\.ts$/, ''), readFileSync(`src/analysis/passes/${f}`, 'utf8'));
   const analyzer = readFileSync('src/analysis/analyzer.ts', 'utf8');
+  const decoder = readFileSync('src/mqtt/decode.ts', 'utf8');
   for (const id of FINDING_IDS) {
     const c = CATALOGUE[id];
     assert.ok(c.clause.length > 0, id);
@@ -23,6 +25,7 @@ test('catalogue: every id has a clause, a known pass, and is emitted by that pas
     }
     assert.ok((PASS_NAMES as readonly string[]).includes(c.pass), `${id}: unknown pass ${c.pass}`);
     if (!FROM_NOTES.has(id)) assert.ok(sources.get(c.pass)!.includes(`'${id}'`), `${id} not emitted by passes/${c.pass}.ts`);
+    else assert.ok(decoder.includes(`note('${id}'`), `${id} is no note code of the decoder`);
   }
 });
 

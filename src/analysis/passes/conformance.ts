@@ -83,7 +83,9 @@ export class ConformancePass implements Pass {
       if (CHECKED_HERE.has(n.code)) continue;
       if (n.code === 'reserved-flags' && type === 'PUBREL') continue; // reported as pubrel-bad-flags
       const detail = `${n.message} (byte ${n.offset})`;
-      if (n.code in CATALOGUE) ctx.report(n.code as FindingId, [msg.frame], c, { type, detail, code: n.code });
+      // As for a malformed packet: a wrong version guess (no CONNECT seen) can make a good packet look wrong.
+      const weaker = msg.versionKnown ? undefined : 'warning';
+      if (n.code in CATALOGUE) ctx.report(n.code as FindingId, [msg.frame], c, { type, detail, code: n.code }, weaker);
       else ctx.report('decode-note', [msg.frame], c, { type, code: n.code, detail });
     }
   }
