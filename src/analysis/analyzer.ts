@@ -13,7 +13,7 @@ import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './op
 import type { Ctx, Params, Pass } from './pass.js';
 import { createPasses } from './passes/index.js';
 import { topicLevels } from './filter-trie.js';
-import { dirName, MinHeap, round3 } from './util.js';
+import { dirName, MinHeap, round3, round6 } from './util.js';
 import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
 } from './schema.js';
@@ -756,7 +756,8 @@ export class Analyzer implements DissectionSink, Ctx {
       lastTime: c.lastTime, fromConnect: c.fromConnect,
       directions: c.c2s > 0 ? (c.s2c > 0 ? 'both' : 'c2s') : c.s2c > 0 ? 's2c' : 'none',
       packets: c.c2s + c.s2c, maxClientSilence: c.c2s > 1 ? round3(c.maxSilence) : null,
-      pings: c.pings, pingLatencyMax: c.pingLatencyMax === null ? null : round3(c.pingLatencyMax),
+      pings: c.pings, pingLatencyAvg: c.pings > 0 ? round6(c.pingLatencySum / c.pings) : null,
+      pingLatencyMax: c.pingLatencyMax === null ? null : round6(c.pingLatencyMax),
     });
   }
 }

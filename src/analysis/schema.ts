@@ -62,7 +62,8 @@ export const ConnectionSummarySchema = z.object({
   directions: z.enum(['both', 'c2s', 's2c', 'none']),
   packets: z.number().int(),
   maxClientSilence: z.number().nullable().describe('Longest gap between client packets, seconds'),
-  pings: z.number().int(),
+  pings: z.number().int().describe('PINGREQs answered by a PINGRESP'),
+  pingLatencyAvg: z.number().nullable().describe('Seconds from PINGREQ to its PINGRESP'),
   pingLatencyMax: z.number().nullable(),
 });
 

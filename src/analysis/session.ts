@@ -252,6 +252,7 @@ export interface ConnState {
   slots: unknown[];
   pings: number;
   pingLatencyMax: number | null;
+  pingLatencySum: number;
   /** Broker → client QoS 1/2 handshakes the client has not completed: while any is open the
    *  broker may hold further QoS 1/2 messages back (flow control, 5.0 §4.9 Receive Maximum;
    *  3.1.1 brokers' in-flight windows). Kept by the qos pass. */
@@ -307,7 +308,7 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
     takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
     expects: [], expHead: 0, expectOverflow: false, slots: new Array<unknown>(passes).fill(null),
-    pings: 0, pingLatencyMax: null, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
+    pings: 0, pingLatencyMax: null, pingLatencySum: 0, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
     pubInfoC2S: null, pubInfoS2C: null,
   };
 }

@@ -11,6 +11,7 @@ import { dissectCapture, forwardTo } from '../../src/pipeline/dissect.js';
 import { Analyzer } from '../../src/analysis/analyzer.js';
 import type { HandshakeSummary } from '../../src/analysis/schema.js';
 import { projectRoot } from '../support/paths.js';
+import { tsharkPdus, type Pdu } from '../support/tshark-pdus.js';
 
 const near = (a: number | null, b: number): boolean => a !== null && Math.abs(a - b) < 1.5e-6;
 
@@ -62,39 +63,6 @@ test('qos steps: broker → client handshakes are answered by the client, PUBREL
 });
 
 // ---- against tshark: the fixtures' golden packet list (times) and -V tree (ports, types, ids) ----
-
-interface Pdu { frame: number; time: number; client: number; c2s: boolean; type: string; id: number; qos: number }
-
-/** MQTT packets in capture order, from tshark's `-V -O mqtt` text and its packet list's times. */
-function tsharkPdus(capture: string): Pdu[] {
-  const times = new Map<number, number>();
-  for (const line of readFileSync(capture + '.tshark.txt', 'utf8').split('\n')) {
-    const m = line.match(/^\s*(\d+)\s+([\d.]+)\s/);
-    if (m) times.set(Number(m[1]), Number(m[2]));
-  }
-  const out: Pdu[] = [];
-  let frame = 0;
-  let src = 0;
-  let dst = 0;
-  for (const line of readFileSync(capture + '.tshark-V.txt', 'utf8').split('\n')) {
-    let m = line.match(/^Frame (\d+):/);
-    if (m) { frame = Number(m[1]); continue; }
-    m = line.match(/^Transmission Control Protocol, Src Port: (\d+), Dst Port: (\d+)/);
-    if (m) { src = Number(m[1]); dst = Number(m[2]); continue; }
-    m = line.match(/^ {8}\d{4} \.\.\.\. = Message Type: ([A-Za-z ]+) \(\d+\)/);
-    if (m) {
-      const c2s = dst === 1883;
-      out.push({ frame, time: times.get(frame)!, client: c2s ? src : dst, c2s, type: m[1]!, id: -1, qos: 0 });
-      continue;
-    }
-    const last = out[out.length - 1];
-    m = line.match(/^ {8}\.\.\.\. \.(\d)(\d)\. = QoS Level: .*\((\d)\)$/);
-    if (m && last) last.qos = Number(m[3]);
-    m = line.match(/^ {4}Message Identifier: (\d+)/);
-    if (m && last && last.id < 0) last.id = Number(m[1]);
-  }
-  return out;
-}
 
 const ACKS: Record<string, string> = { 'Publish Ack': 'PUBACK', 'Publish Received': 'PUBREC', 'Publish Release': 'PUBREL', 'Publish Complete': 'PUBCOMP' };
 

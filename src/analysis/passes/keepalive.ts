@@ -72,6 +72,7 @@ export class KeepalivePass implements Pass {
     if (type === 'PINGRESP') {
       const lat = msg.time - s.pingTime;
       c.pings++;
+      c.pingLatencySum += lat;
       if (c.pingLatencyMax === null || lat > c.pingLatencyMax) c.pingLatencyMax = lat;
       s.pingFrame = 0;
     } else {
