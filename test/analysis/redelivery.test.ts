@@ -123,3 +123,30 @@ test('redelivery: MQTT 5 — Clean Start 0 with a Session Expiry, resumed with S
   assert.deepEqual(ids(r).map((x) => x.split(' ').slice(0, 3).join(' ')), [`redelivery-missing violation ${delivered},${pubrel},${again.info.firstFrame + 2}`]);
   assert.match(findings(r, 'redelivery-missing')[0]!.message, /^the PUBREL of QoS 2 id 9 \(broker→client/);
 });
+
+test('redelivery: a session taken over by a new connection: the old one owes nothing to a later one', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { clean: false });
+  sub.subscribe('t', 1);
+  s.connect('pub').publish('t', 'x', { qos: 1 });
+  sub.receive('t', 'x', { qos: 1, id: 7, ack: false });
+  const taker = s.connect('sub', { clean: false, sessionPresent: true }); // takes the session over
+  sub.close('fin', 's2c'); // the broker closes the old connection
+  taker.receive('t', 'x', { qos: 1, id: 7, dup: true });
+  taker.disconnect();
+  const later = s.connect('sub', { clean: false, sessionPresent: true });
+  later.ping();
+  later.disconnect();
+  assert.deepEqual(ids(s.result()), []);
+});
+
+test('redelivery: a reconnect whose CONNACK the capture missed settles nothing and claims nothing', () => {
+  const { s } = unackedDelivery();
+  const blind = s.connect('sub', { clean: false, noConnack: true });
+  blind.ping();
+  blind.close();
+  const later = s.connect('sub', { clean: false, sessionPresent: true });
+  later.ping();
+  later.disconnect();
+  assert.deepEqual(ids(s.result()), []);
+});

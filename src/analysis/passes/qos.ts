@@ -124,7 +124,7 @@ function count(s: QosState): number {
 
 export class QosPass implements Pass {
   readonly name = 'qos';
-  readonly types = ['PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'UNSUBSCRIBE', 'CONNACK'] as const;
+  readonly types = ['PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'UNSUBSCRIBE', 'CONNECT', 'CONNACK'] as const;
   private readonly rows: HandshakeSummary[] = [];
   /** Handshakes an ended connection left open, by client, until the client connects again. */
   private readonly owedByClient = new WeakMap<ClientRecord, Owed[]>();
@@ -166,6 +166,16 @@ export class QosPass implements Pass {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
         if (p.packetId === 0) ctx.report('packet-id-zero', [msg.frame], c, { type: p.type, dir: dirName(msg.dir) });
+        return;
+      case 'CONNECT':
+        // The client's next connection takes over what its last one owes (resumed or not).
+        if (msg.dir === 'c2s' && c.connects === 1 && c.client !== null) {
+          const owed = this.owedByClient.get(c.client);
+          if (owed !== undefined) {
+            this.owedByClient.delete(c.client);
+            this.st(c).owed = owed;
+          }
+        }
         return;
       case 'CONNACK':
         if (msg.dir === 's2c' && c.connackFrame === msg.frame) this.resumed(c, msg.frame, p.returnCode === 0 && p.sessionPresent);
@@ -294,17 +304,15 @@ export class QosPass implements Pass {
     ctx.report('qos-ack-unexpected', frames, c, { ack: type, packetId: id, dir: dirName(msg.dir), expected });
   }
 
-  /** The CONNACK of `c` (its first): a resumed session takes over what its previous connection
-   *  left to resend; a new session owes nothing (the old state is gone with it). */
+  /** The CONNACK of `c` (its first): a resumed session owes what its previous connection left
+   *  to resend; a new session owes nothing (the old state is gone with it). */
   private resumed(c: ConnState, frame: number, present: boolean): void {
-    const cl = c.client;
-    if (cl === null) return;
-    const owed = this.owedByClient.get(cl);
-    if (owed === undefined) return;
-    this.owedByClient.delete(cl);
-    if (!present || !c.fromConnect) return;
-    const s = this.st(c);
-    s.owed = owed;
+    const s = c.slots[this.slot] as QosState | null;
+    if (s === null || s.owed === null || s.resumeFrame !== 0) return;
+    if (!present || !c.fromConnect) {
+      s.owed = null;
+      return;
+    }
     s.resumeFrame = frame;
     s.resumeC2S = c.c2s;
     s.resumeS2C = c.s2c;
@@ -331,6 +339,8 @@ export class QosPass implements Pass {
   private keepOwed(c: ConnState, s: QosState): void {
     const cl = c.client;
     if (cl === null || !c.fromConnect || c.connackCode !== 0 || !sessionPersistent(c)) return;
+    // Taken over: the connection that took the session is already online and owes the resends.
+    if (cl.online !== null && cl.online !== c) return;
     // The state of a handshake is known only if neither direction lost bytes.
     if (c.gapC2S !== Infinity || c.gapS2C !== Infinity) return;
     const owed: Owed[] = [];
@@ -344,7 +354,8 @@ export class QosPass implements Pass {
   connectionEnd(ctx: Ctx, c: ConnState): void {
     const s = c.slots[this.slot] as QosState | null;
     if (s === null) return;
-    if (s.owed !== null) this.judgeOwed(ctx, c, s);
+    if (s.owed !== null && s.resumeFrame !== 0) this.judgeOwed(ctx, c, s);
+    s.owed = null;
     const reset: [number[], number[]] = [[], []];
     const atEnd: [number[], number[]] = [[], []];
     if (s.last !== null) add(s, null); // into the Map, last in start order
