@@ -33,18 +33,22 @@ interface Handshake {
   source: Source | null;
 }
 
-interface Stats {
-  started: number;
-  completed: number;
-  latSum: number;
-  latMax: number;
-  /** Per step (0: PUBACK or PUBREC, 1: PUBREL, 2: PUBCOMP): how many, latency sum and max. */
-  stepCount: number[];
-  stepSum: number[];
-  stepMax: number[];
-}
+/**
+ * Handshake counts and latencies of a connection, one run of STRIDE numbers per publisher
+ * direction and QoS (index (c2s ? 0 : 3) + qos), in one typed array: updated on every
+ * acknowledgement, so kept flat. Per step (0: PUBACK or PUBREC, 1: PUBREL, 2: PUBCOMP): how
+ * many reached it, the latency sum and max.
+ */
+const STARTED = 0;
+const COMPLETED = 1;
+const LAT_SUM = 2;
+const LAT_MAX = 3;
+const STEP_COUNT = 4;
+const STEP_SUM = 7;
+const STEP_MAX = 10;
+const STRIDE = 13;
 
-/** The acknowledgements of a QoS 1 and a QoS 2 handshake, in order (the steps of Stats). */
+/** The acknowledgements of a QoS 1 and a QoS 2 handshake, in order (the steps of the stats). */
 const STEPS: readonly (readonly ('PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP')[])[] = [[], ['PUBACK'], ['PUBREC', 'PUBREL', 'PUBCOMP']];
 
 /** A handshake left open when a persistent session's connection ended: its sender must resend
@@ -73,7 +77,7 @@ interface QosState {
   /** Highest seq acknowledged per [publisher dir (0 c2s, 1 s2c)][stage it completed]. */
   acked: number[];
   /** [dir][qos] */
-  stats: Stats[];
+  stats: Float64Array;
   overflow: boolean;
   /** Keys whose id was reused: the peer may still answer the replaced PUBLISH once. */
   absorb: Map<number, number> | null;
@@ -136,8 +140,10 @@ export class QosPass implements Pass {
   private st(c: ConnState): QosState {
     let s = c.slots[this.slot] as QosState | null;
     if (s === null) {
-      s = { inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: [], overflow: false, absorb: null, owed: null, resumeFrame: 0, resumeC2S: 0, resumeS2C: 0 };
-      for (let i = 0; i < 6; i++) s.stats.push({ started: 0, completed: 0, latSum: 0, latMax: 0, stepCount: [0, 0, 0], stepSum: [0, 0, 0], stepMax: [0, 0, 0] });
+      s = {
+        inflight: new Map(), last: null, seq: 0, acked: [0, 0, 0, 0, 0, 0], stats: new Float64Array(6 * STRIDE), overflow: false,
+        absorb: null, owed: null, resumeFrame: 0, resumeC2S: 0, resumeS2C: 0,
+      };
       c.slots[this.slot] = s;
     }
     return s;
@@ -224,7 +230,7 @@ export class QosPass implements Pass {
       s.overflow = true;
       return;
     }
-    s.stats[(c2s ? 0 : 3) + qos]!.started++;
+    s.stats[((c2s ? 0 : 3) + qos) * STRIDE + STARTED]!++;
     if (!c2s) c.s2cInflight++;
     add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, atFrame: msg.frame, seq: ++s.seq, source: c2s ? ctx.source : null });
   }
@@ -265,14 +271,15 @@ export class QosPass implements Pass {
       return;
     }
     s.acked[(c2s ? 0 : 3) + want] = Math.max(s.acked[(c2s ? 0 : 3) + want]!, h.seq);
-    const st = s.stats[(c2s ? 0 : 3) + h.qos]!;
+    const st = s.stats;
+    const at = ((c2s ? 0 : 3) + h.qos) * STRIDE;
     // This step's latency: from the handshake's previous packet to this one.
     const dt = msg.time - h.at;
     h.at = msg.time;
     h.atFrame = msg.frame;
-    st.stepCount[want]!++;
-    st.stepSum[want]! += dt;
-    if (dt > st.stepMax[want]!) st.stepMax[want] = dt;
+    st[at + STEP_COUNT + want]!++;
+    st[at + STEP_SUM + want]! += dt;
+    if (dt > st[at + STEP_MAX + want]!) st[at + STEP_MAX + want] = dt;
     // v5: a reason code >= 0x80 on PUBACK/PUBREC refuses the message and ends the flow (§4.3.3).
     const refused = reason >= 0x80 && (type === 'PUBACK' || type === 'PUBREC');
     if (refused && h.source !== null) h.source.refused = true;
@@ -285,10 +292,10 @@ export class QosPass implements Pass {
       if (h.source !== null) h.source.unreleased = false;
       return;
     }
-    st.completed++;
+    st[at + COMPLETED]!++;
     const lat = msg.time - h.time;
-    st.latSum += lat;
-    if (lat > st.latMax) st.latMax = lat;
+    st[at + LAT_SUM]! += lat;
+    if (lat > st[at + LAT_MAX]!) st[at + LAT_MAX] = lat;
     remove(s, h);
     if (!c2s) c.s2cInflight--;
   }
@@ -392,24 +399,27 @@ export class QosPass implements Pass {
     }
     if (c.end !== 'open') this.keepOwed(c, s);
     for (let i = 0; i < 6; i++) {
-      const st = s.stats[i]!;
-      if (st.started === 0) continue;
+      const st = s.stats;
+      const at = i * STRIDE;
+      const started = st[at + STARTED]!;
+      const completed = st[at + COMPLETED]!;
+      if (started === 0) continue;
       if (this.rows.length >= ctx.opts.maxSummaryRows) {
         this.folded++;
         continue;
       }
       this.rows.push({
-        connection: c.id, clientId: c.clientId, direction: i < 3 ? 'c2s' : 's2c', qos: i % 3, started: st.started,
-        completed: st.completed, incomplete: st.started - st.completed,
-        latencyAvg: st.completed > 0 ? round6(st.latSum / st.completed) : null,
-        latencyMax: st.completed > 0 ? round6(st.latMax) : null,
+        connection: c.id, clientId: c.clientId, direction: i < 3 ? 'c2s' : 's2c', qos: i % 3, started,
+        completed, incomplete: started - completed,
+        latencyAvg: completed > 0 ? round6(st[at + LAT_SUM]! / completed) : null,
+        latencyMax: completed > 0 ? round6(st[at + LAT_MAX]!) : null,
         steps: STEPS[i % 3]!.map((packet, k) => ({
           packet,
           // PUBREL travels with the PUBLISH; the other acknowledgements answer it.
           sentBy: (packet === 'PUBREL') === (i < 3) ? 'client' as const : 'broker' as const,
-          count: st.stepCount[k]!,
-          latencyAvg: st.stepCount[k]! > 0 ? round6(st.stepSum[k]! / st.stepCount[k]!) : null,
-          latencyMax: st.stepCount[k]! > 0 ? round6(st.stepMax[k]!) : null,
+          count: st[at + STEP_COUNT + k]!,
+          latencyAvg: st[at + STEP_COUNT + k]! > 0 ? round6(st[at + STEP_SUM + k]! / st[at + STEP_COUNT + k]!) : null,
+          latencyMax: st[at + STEP_COUNT + k]! > 0 ? round6(st[at + STEP_MAX + k]!) : null,
         })),
       });
     }
