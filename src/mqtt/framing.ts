@@ -39,6 +39,18 @@ export function readFixedHeader(buf: Uint8Array, off: number, len: number): Fram
 const INCOMPLETE = -1;
 const MALFORMED = -2;
 
+/** Is `buf[start .. end)` a whole number of packets (by their Remaining Lengths, each within
+ *  `limit`), the last ending exactly at `end`? */
+export function tilesExactly(buf: Uint8Array, start: number, end: number, limit: number): boolean {
+  let p = start;
+  while (p < end) {
+    const total = totalLengthAt(buf, p, end);
+    if (total < 0 || total > limit) return false;
+    p += total;
+  }
+  return p === end && end > start;
+}
+
 /**
  * readFixedHeader for the framer's hot path, without a result object: the total packet size at
  * `buf[off]` (always >= 2), INCOMPLETE when the header runs past `end`, MALFORMED when a 5th
@@ -288,7 +300,12 @@ export class MqttStreamFramer {
    */
   feedRange(bytes: Uint8Array, start: number, end: number, gapBefore: number, emit: PacketEmit, frame: number): void {
     this.frame = frame;
-    if (gapBefore !== 0) this.breakStream();
+    // A direction joined mid-way (-1) may start inside a packet, so it is hunted for a plausible
+    // header. Unless its first chunk is a whole number of packets: then it starts at a packet,
+    // and is read from its first byte, as tshark reads it (a packet we would not find plausible,
+    // such as a CONNACK with a reserved code, is still a packet).
+    if (gapBefore !== 0 && !(gapBefore === -1 && this.fresh && tilesExactly(bytes, start, end, this.limit))) this.breakStream();
+    this.fresh = false;
     let pos = start;
     while (pos < end) {
       if (this.mode === Mode.Skip) {
@@ -446,6 +463,9 @@ export class MqttStreamFramer {
     }
     return pos;
   }
+
+  /** Nothing fed yet. */
+  private fresh = true;
 
   /** Hunt through `bytes[pos..end)`; on a plausible header, switch back to Sync there. */
   private hunt(bytes: Uint8Array, pos: number, end: number): number {

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { diffLists, findGoldens, ourList, readTsharkList } from './tshark-list.js';
-import { fixturesDir } from '../support/paths.js';
+import { fixturesDir, projectRoot } from '../support/paths.js';
 
 const all = findGoldens(fixturesDir, '.tshark.txt');
 
@@ -25,3 +25,14 @@ for (const golden of all) {
     assert.equal(diffs.length, 0, `${diffs.length} rows differ from tshark:\n${shown.join('\n')}`);
   });
 }
+
+// The hand-built cases (test/mqtt/golden/cases.pcap: every packet type, broken packets, and
+// connections without a SYN, so every direction is joined mid-way) through the whole pipeline.
+test('packet list equals tshark: the hand-built cases of test/mqtt/golden', async () => {
+  const capture = join(projectRoot, 'test', 'mqtt', 'golden', 'cases.pcap');
+  // (The Info column whole, control characters included, is compared frame by frame with
+  // tshark's -T fields in test/mqtt/info.test.ts.)
+  const diffs = diffLists(readTsharkList(join(projectRoot, 'test', 'mqtt', 'golden', 'cases.list.txt')), await ourList(capture));
+  const shown = diffs.slice(0, 5).map((d) => `#${d.no}\n  tshark: ${JSON.stringify(d.tshark)}\n  ours:   ${JSON.stringify(d.ours)}`);
+  assert.equal(diffs.length, 0, `${diffs.length} rows differ from tshark:\n${shown.join('\n')}`);
+});

@@ -38,7 +38,9 @@ export async function ourList(capture: string, ports: number[] = []): Promise<Li
     capture,
     {
       row: (r: PacketRow) =>
-        rows.push({ no: r.no, time: r.time, src: r.src, dst: r.dst, protocol: r.protocol, length: r.length, info: fold(r.info) }),
+        // tshark's text list breaks a row at a newline in the Info (a topic may hold one): the
+        // rest is on a line of its own, which is no row. Compared up to it, as printed.
+        rows.push({ no: r.no, time: r.time, src: r.src, dst: r.dst, protocol: r.protocol, length: r.length, info: fold(r.info.split('\n')[0]!) }),
     },
     { ports },
   );

@@ -179,6 +179,14 @@ export const CONVERSATIONS: Conv[] = [
     c2s(pkt(0xa2, u16(4), str([0x61, 0x00, 0x62]))),
     c2s(pkt(0x30, str([0x61, 0x00, 0x00, 0x62]), 'x')),
   ] },
+  // These captures have no SYN: each direction is joined mid-way. A first segment that is a whole
+  // number of packets is read from its first byte, as tshark reads it, even when the packet is
+  // one we would not take for a header while hunting (a reserved return code, no filter).
+  { name: 'joined-at-odd-packets', frames: [
+    c2s(pkt(0x82, u16(1))),
+    s2c(pkt(0x90, u16(1), [0x33])),
+  ] },
+  { name: 'joined-at-reserved-connack', frames: [c2s(connect(4)), s2c(pkt(0x20, [0x00, 0x06]))] },
 ];
 
 export interface FrameCase {
