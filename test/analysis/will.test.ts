@@ -147,3 +147,22 @@ test('will delay: delivered although the session resumed within the delay: will-
   assert.deepEqual(willIds(r), ['will-published-after-resume violation']);
   assert.match(findings(r, 'will-published-after-resume')[0]!.message, new RegExp(`CONNECT frame ${back.info.firstFrame + 1}\\)`));
 });
+
+test('will delay: a new connection with Clean Start 1 ends the session: a will then is not judged either way', () => {
+  // 5.0 §3.1.3.2.2 sends a delayed will when the session ends, if that comes first; mosquitto
+  // 2.0.11 sends none when the client comes back with Clean Start 1 (tried on loopback).
+  const { s, sub } = delayedWill();
+  s.wait(2);
+  s.connect('a', { version: 5, sessionExpiry: 60, clean: true });
+  sub.receive('status/a', WILL.payload, { qos: 1 });
+  const r = s.result();
+  assert.deepEqual(willIds(r), ['will-published info']);
+  assert.deepEqual(violations(r), []);
+
+  const d = delayedWill();
+  d.s.wait(2);
+  d.s.connect('a', { version: 5, sessionExpiry: 60, clean: true });
+  d.s.wait(15);
+  d.sub.ping();
+  assert.deepEqual(willIds(d.s.result()), []);
+});

@@ -26,6 +26,8 @@ interface Delayed {
   due: number;
   delay: number;
   resumedFrame: number;
+  /** A new connection with Clean Start 1 ended the session before the delay passed. */
+  sessionEnded: boolean;
   pending: PendingWill | null;
 }
 
@@ -49,13 +51,16 @@ export class WillPass implements Pass {
     const p = msg.result.status === 'ok' ? msg.result.packet : null;
     if (p === null) return;
     if (p.type === 'CONNECT' && msg.dir === 'c2s' && this.pending.length > 0) {
-      // MQTT-3.1.3-9: a new connection for the session before the delay: no will
+      // A new connection of the client before the delay passed. Clean Start 0 resumes the
+      // session: no will (MQTT-3.1.3-9). Clean Start 1 ends the session, which 5.0 §3.1.3.2.2
+      // may read as the will being due now; mosquitto 2.0 then sends none: not judged.
       this.pending = this.pending.filter((w) => {
         if (w.broker !== c.broker || w.clientId !== p.clientId) return true;
         const d = this.delayed.get(w.early);
         if (d !== undefined) {
-          d.resumedFrame = msg.frame;
           d.pending = null;
+          if (p.cleanSession) d.sessionEnded = true;
+          else d.resumedFrame = msg.frame;
         }
         return false;
       });
@@ -99,7 +104,7 @@ export class WillPass implements Pass {
       // session resumed, one that should never have been).
       const early = this.routeWill(ctx, c, c.endTime, 'will-forbidden');
       const w: PendingWill = { broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, early };
-      this.delayed.set(early, { due: w.due, delay, resumedFrame: 0, pending: w });
+      this.delayed.set(early, { due: w.due, delay, resumedFrame: 0, sessionEnded: false, pending: w });
       this.pending.push(w);
       this.recomputeDue();
       return;
@@ -122,7 +127,7 @@ export class WillPass implements Pass {
   }
 
   /** A delayed will delivered before it was owed: too early, after the session resumed, or
-   *  (within DUE_SLACK of its due time) simply on time. */
+   *  (within DUE_SLACK of its due time, or once a clean start ended the session) not wrong. */
   private delayedDelivery(ctx: Ctx, c: ConnState, frame: number, src: Source, d: Delayed, who: { clientId: string; topic: string }): void {
     const frames = [src.frame, frame];
     if (d.resumedFrame > 0) {
@@ -135,7 +140,7 @@ export class WillPass implements Pass {
       this.recomputeDue();
       d.pending = null;
     }
-    if (ctx.now < d.due - DUE_SLACK) {
+    if (ctx.now < d.due - DUE_SLACK && !d.sessionEnded) {
       ctx.report('will-published-early', frames, c, { ...who, after: round3(ctx.now - src.time), delay: d.delay });
     } else {
       ctx.report('will-published', frames, c, { ...who, how: endName(src) });
