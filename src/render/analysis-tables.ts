@@ -100,10 +100,11 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
 
   if (result.handshakes.length > 0) {
     out.push('', section('QoS handshakes', color));
-    const t = plainTable({ head: ['Stream', 'Client id', 'Direction', 'QoS', 'Started', 'Complete', 'Incomplete', 'Latency avg', 'Latency max', 'Steps avg'], color, alignRight: [0, 3, 4, 5, 6, 7, 8] });
+    // Latencies in ms, without a unit per cell: the table stays readable on a 120-column terminal.
+    const t = plainTable({ head: ['Stream', 'Client id', 'Direction', 'QoS', 'Started', 'Complete', 'Incomplete', 'Avg ms', 'Max ms', 'Each step, avg ms'], color, alignRight: [0, 3, 4, 5, 6, 7, 8] });
     for (const h of result.handshakes.slice(0, maxRows)) {
       t.push([h.connection, h.clientId ?? '?', h.direction === 'c2s' ? 'client→broker' : 'broker→client', h.qos, h.started, h.completed,
-        h.incomplete, h.latencyAvg === null ? '-' : ms(h.latencyAvg), h.latencyMax === null ? '-' : ms(h.latencyMax), stepsText(h.steps)]);
+        h.incomplete, msNumber(h.latencyAvg), msNumber(h.latencyMax), stepsText(h.steps)]);
     }
     out.push(t.toString() + more(result.handshakes.length, Math.min(result.handshakes.length, maxRows)));
   }
@@ -127,13 +128,14 @@ export function renderAnalysis(result: AnalysisResult, opts: RenderAnalysisOptio
   return out.join('\n');
 }
 
-/** Each step's average latency: "PUBREC 0.052 · PUBREL 0.050 · PUBCOMP 0.020 ms". */
+/** Each step's average latency in ms, by its packet without "PUB": "REC 0.052 · REL 0.050 · COMP 0.020". */
 function stepsText(steps: HandshakeSummary['steps']): string {
   if (steps.length === 0) return '-';
-  return steps.map((st) => `${st.packet} ${st.latencyAvg === null ? '-' : (st.latencyAvg * 1000).toFixed(3)}`).join(' · ') + ' ms';
+  return steps.map((st) => `${st.packet.slice(3)} ${msNumber(st.latencyAvg)}`).join(' · ');
 }
 
-/** Seconds as milliseconds with microsecond precision. */
-function ms(seconds: number): string {
-  return `${(seconds * 1000).toFixed(3)} ms`;
+/** Seconds as milliseconds with microsecond precision, no unit; '-' for none. */
+function msNumber(seconds: number | null): string {
+  return seconds === null ? '-' : (seconds * 1000).toFixed(3);
 }
+
