@@ -76,7 +76,7 @@ interface QosState {
   seq: number;
   /** Highest seq acknowledged per [publisher dir (0 c2s, 1 s2c)][stage it completed]. */
   acked: number[];
-  /** [dir][qos] */
+  /** Counts and latencies: STRIDE numbers per (c2s ? 0 : 3) + qos (see STARTED and after). */
   stats: Float64Array;
   overflow: boolean;
   /** Keys whose id was reused: the peer may still answer the replaced PUBLISH once. */
