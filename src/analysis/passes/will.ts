@@ -103,9 +103,9 @@ export class WillPass implements Pass {
       // Until it is due the will must not reach anyone: a delivery then is early (or, once the
       // session resumed, one that should never have been).
       const early = this.routeWill(ctx, c, c.endTime, 'will-forbidden');
-      const w: PendingWill = { broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, early };
-      this.delayed.set(early, { due: w.due, delay, resumedFrame: 0, sessionEnded: false, pending: w });
-      this.pending.push(w);
+      const pend: PendingWill = { broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, early };
+      this.delayed.set(early, { due: pend.due, delay, resumedFrame: 0, sessionEnded: false, pending: pend });
+      this.pending.push(pend);
       this.recomputeDue();
       return;
     }
