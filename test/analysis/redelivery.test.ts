@@ -150,3 +150,18 @@ test('redelivery: a reconnect whose CONNACK the capture missed settles nothing a
   later.disconnect();
   assert.deepEqual(ids(s.result()), []);
 });
+
+test('redelivery: a new message under an owed id is no resend (a client restarted without its state): the old one is still owed', () => {
+  // Seen in a real stress capture (paho publishers SIGKILLed and restarted with CleanSession=0):
+  // the fresh process numbers from 1 again and sends new messages under ids still owed.
+  const s = scenario();
+  const pub = s.connect('pub', { clean: false });
+  const first = pub.publish('t', 'old message', { qos: 1, id: 5, ack: false });
+  pub.close('rst');
+  const again = s.connect('pub', { clean: false, sessionPresent: true });
+  again.publish('t', 'new message', { qos: 1, id: 5 }); // same id, other payload, DUP=0
+  again.publish('t', 'old messagf', { qos: 1, id: 5 }); // same length and topic, one byte apart
+  again.disconnect();
+  const r = s.result();
+  assert.deepEqual(ids(r), [`redelivery-missing violation ${first},${again.info.firstFrame + 2}`]);
+});

@@ -31,6 +31,11 @@ interface Handshake {
   /** Order among this direction's handshakes, to tell an ack that overtook this one. */
   seq: number;
   source: Source | null;
+  /** The message, to tell its resend from a new message under the same id after the session
+   *  resumes: topic, payload length, and payload hash (0 unless the session is persistent). */
+  topic: string;
+  len: number;
+  hash: number;
 }
 
 /**
@@ -62,6 +67,9 @@ interface Owed {
   frame: number;
   lastFrame: number;
   resent: boolean;
+  topic: string;
+  len: number;
+  hash: number;
 }
 
 /** Handshakes owed per resumed connection, at most this many (the rest are not followed). */
@@ -207,7 +215,9 @@ export class QosPass implements Pass {
     const c2s = msg.dir === 'c2s';
     if (s.owed !== null) {
       const o = owedFor(s.owed, c2s, id, false);
-      if (o !== undefined) {
+      // The same message again is its resend; another one under that id is not (that one is
+      // still owed: a client that restarted without its session state does this).
+      if (o !== undefined && o.topic === ctx.topic && o.len === ctx.len && o.hash === ctx.hash) {
         o.resent = true;
         if (!dup) ctx.report('redelivery-without-dup', [o.frame, msg.frame], c, { packetId: id, dir: dirName(msg.dir), since: o.frame });
       }
@@ -232,7 +242,10 @@ export class QosPass implements Pass {
     }
     s.stats[((c2s ? 0 : 3) + qos) * STRIDE + STARTED]!++;
     if (!c2s) c.s2cInflight++;
-    add(s, { key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, atFrame: msg.frame, seq: ++s.seq, source: c2s ? ctx.source : null });
+    add(s, {
+      key: k, packetId: id, qos, c2s, stage: 0, frame: msg.frame, time: msg.time, at: msg.time, atFrame: msg.frame, seq: ++s.seq,
+      source: c2s ? ctx.source : null, topic: ctx.topic, len: ctx.len, hash: sessionPersistent(c) ? ctx.hash : 0,
+    });
   }
 
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
@@ -353,7 +366,10 @@ export class QosPass implements Pass {
     const owed: Owed[] = [];
     for (const h of s.inflight.values()) {
       if (owed.length >= MAX_OWED) break;
-      owed.push({ packetId: h.packetId, qos: h.qos, c2s: h.c2s, stage: h.stage, frame: h.frame, lastFrame: h.atFrame, resent: false });
+      owed.push({
+        packetId: h.packetId, qos: h.qos, c2s: h.c2s, stage: h.stage, frame: h.frame, lastFrame: h.atFrame, resent: false,
+        topic: h.topic, len: h.len, hash: h.hash,
+      });
     }
     if (owed.length > 0) this.owedByClient.set(cl, owed);
   }
