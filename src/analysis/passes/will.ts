@@ -11,24 +11,21 @@ import type { Broker, ConnState } from '../session.js';
 import { store } from './retain.js';
 import { round3 } from '../util.js';
 
+/** A v5 will waiting out its Will Delay Interval (it must not be published before `due`). */
 interface PendingWill {
   broker: Broker;
   clientId: string;
   conn: ConnState;
   due: number;
-  /** The will as forbidden until `due` (see Delayed). */
-  early: Source;
-}
-
-/** A delayed will while it must not be published yet: its due time, and the CONNECT frame of
- *  the connection that resumed the session in time (0 while none did). */
-interface Delayed {
-  due: number;
   delay: number;
+  /** The will as a forbidden delivery until it is due (WillPass.delayed maps it back here). */
+  early: Source;
+  /** Still in WillPass.pending: neither due, published nor cancelled by a new connection. */
+  waiting: boolean;
+  /** CONNECT frame of the Clean Start 0 connection that resumed the session in time, else 0. */
   resumedFrame: number;
   /** A new connection with Clean Start 1 ended the session before the delay passed. */
   sessionEnded: boolean;
-  pending: PendingWill | null;
 }
 
 /** A delayed will delivered at most this much before its due time counts as on time (brokers
@@ -38,10 +35,11 @@ const DUE_SLACK = 0.5;
 export class WillPass implements Pass {
   readonly name = 'will';
   readonly types = ['CONNECT', 'PUBLISH'] as const;
+  /** Delayed wills still waiting, in order of their connections' ends. */
   private pending: PendingWill[] = [];
   private nextDue = Infinity;
   private readonly reported = new WeakSet<Source>();
-  private readonly delayed = new WeakMap<Source, Delayed>();
+  private readonly delayed = new WeakMap<Source, PendingWill>();
 
   advance(ctx: Ctx, now: number): void {
     if (now >= this.nextDue) this.fireDue(ctx, now);
@@ -56,12 +54,9 @@ export class WillPass implements Pass {
       // may read as the will being due now; mosquitto 2.0 then sends none: not judged.
       this.pending = this.pending.filter((w) => {
         if (w.broker !== c.broker || w.clientId !== p.clientId) return true;
-        const d = this.delayed.get(w.early);
-        if (d !== undefined) {
-          d.pending = null;
-          if (p.cleanSession) d.sessionEnded = true;
-          else d.resumedFrame = msg.frame;
-        }
+        w.waiting = false;
+        if (p.cleanSession) w.sessionEnded = true;
+        else w.resumedFrame = msg.frame;
         return false;
       });
       this.recomputeDue();
@@ -75,7 +70,7 @@ export class WillPass implements Pass {
     const who = { clientId: e.source.clientId ?? '', topic: e.source.topic };
     const d = this.delayed.get(e.source);
     if (d !== undefined) {
-      this.delayedDelivery(ctx, c, msg.frame, e.source, d, who);
+      this.delayedDelivery(ctx, c, msg.frame, d, who);
       return;
     }
     if (e.kind === 'will') {
@@ -103,8 +98,11 @@ export class WillPass implements Pass {
       // Until it is due the will must not reach anyone: a delivery then is early (or, once the
       // session resumed, one that should never have been).
       const early = this.routeWill(ctx, c, c.endTime, 'will-forbidden');
-      const pend: PendingWill = { broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, early };
-      this.delayed.set(early, { due: pend.due, delay, resumedFrame: 0, sessionEnded: false, pending: pend });
+      const pend: PendingWill = {
+        broker: c.broker, clientId: c.clientId ?? '', conn: c, due: c.endTime + delay, delay, early, waiting: true,
+        resumedFrame: 0, sessionEnded: false,
+      };
+      this.delayed.set(early, pend);
       this.pending.push(pend);
       this.recomputeDue();
       return;
@@ -128,17 +126,18 @@ export class WillPass implements Pass {
 
   /** A delayed will delivered before it was owed: too early, after the session resumed, or
    *  (within DUE_SLACK of its due time, or once a clean start ended the session) not wrong. */
-  private delayedDelivery(ctx: Ctx, c: ConnState, frame: number, src: Source, d: Delayed, who: { clientId: string; topic: string }): void {
+  private delayedDelivery(ctx: Ctx, c: ConnState, frame: number, d: PendingWill, who: { clientId: string; topic: string }): void {
+    const src = d.early;
     const frames = [src.frame, frame];
     if (d.resumedFrame > 0) {
       ctx.report('will-published-after-resume', frames, c, { ...who, resumed: d.resumedFrame, delay: d.delay });
       return;
     }
     // Published now: it is not owed again at its due time.
-    if (d.pending !== null) {
-      this.pending = this.pending.filter((w) => w !== d.pending);
+    if (d.waiting) {
+      this.pending = this.pending.filter((w) => w !== d);
       this.recomputeDue();
-      d.pending = null;
+      d.waiting = false;
     }
     if (ctx.now < d.due - DUE_SLACK && !d.sessionEnded) {
       ctx.report('will-published-early', frames, c, { ...who, after: round3(ctx.now - src.time), delay: d.delay });
@@ -150,8 +149,10 @@ export class WillPass implements Pass {
   private fireDue(ctx: Ctx, now: number): void {
     const keep: PendingWill[] = [];
     for (const w of this.pending) {
-      if (w.due <= now) this.publishWill(ctx, w.conn, w.due, true);
-      else keep.push(w);
+      if (w.due <= now) {
+        w.waiting = false;
+        this.publishWill(ctx, w.conn, w.due, true);
+      } else keep.push(w);
     }
     this.pending = keep;
     this.recomputeDue();
