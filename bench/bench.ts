@@ -21,7 +21,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -53,6 +53,8 @@ export interface Measurement {
   note?: string;
   wallSeconds: number;
   peakRssMb: number;
+  /** User + system CPU time of every thread (GNU time's %U + %S); NaN when unknown. */
+  cpuSeconds: number;
   frames: number;
   bytes: number;
 }
@@ -105,6 +107,7 @@ interface RunResult {
   status: number | null;
   wallSeconds: number;
   peakRssKb: number;
+  cpuSeconds: number;
   stderr: string;
 }
 
@@ -113,7 +116,7 @@ async function measure(argv: string[]): Promise<RunResult> {
   const useTime = existsSync(GNU_TIME);
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
   const timeOut = join(dir, 'time');
-  const cmd = useTime ? [GNU_TIME, '-f', '%e %M', '-o', timeOut, ...argv] : argv;
+  const cmd = useTime ? [GNU_TIME, '-f', '%e %M %U %S', '-o', timeOut, ...argv] : argv;
   const devNull = openSync('/dev/null', 'w');
   const t0 = performance.now();
   try {
@@ -135,10 +138,10 @@ async function measure(argv: string[]): Promise<RunResult> {
     if (useTime && existsSync(timeOut)) {
       // GNU time writes "Command exited with non-zero status N" before the format line.
       const last = readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '';
-      const [e, m] = last.split(' ').map(Number);
-      if (Number.isFinite(e) && Number.isFinite(m)) return { status, wallSeconds: e!, peakRssKb: m!, stderr };
+      const [e, m, u, sys] = last.split(' ').map(Number);
+      if (Number.isFinite(e) && Number.isFinite(m)) return { status, wallSeconds: e!, peakRssKb: m!, cpuSeconds: u! + sys!, stderr };
     }
-    return { status, wallSeconds: wall, peakRssKb: polledKb, stderr };
+    return { status, wallSeconds: wall, peakRssKb: polledKb, cpuSeconds: NaN, stderr };
   } finally {
     closeSync(devNull);
     rmSync(dir, { recursive: true, force: true });
@@ -186,13 +189,14 @@ async function run(
     ok: true,
     wallSeconds: best!.wallSeconds,
     peakRssMb: best!.peakRssKb / 1024,
+    cpuSeconds: best!.cpuSeconds,
     frames: capture.stats.frames,
     bytes: capture.stats.bytes,
   };
 }
 
 function failed(name: string, argv: string[], capture: { path: string; stats: GenerateStats }, note: string): Measurement {
-  return { name, command: display(argv), capture: capture.path, ok: false, note, wallSeconds: NaN, peakRssMb: NaN, frames: capture.stats.frames, bytes: capture.stats.bytes };
+  return { name, command: display(argv), capture: capture.path, ok: false, note, wallSeconds: NaN, peakRssMb: NaN, cpuSeconds: NaN, frames: capture.stats.frames, bytes: capture.stats.bytes };
 }
 
 function display(argv: string[]): string {
@@ -247,16 +251,16 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('e
 
 export function table(ms: Measurement[]): string {
   const lines = [
-    '| Run | Command | Wall (s) | Frames/s | MB/s | Peak RSS (MB) |',
-    '|---|---|---:|---:|---:|---:|',
+    '| Run | Command | Wall (s) | CPU (s) | Frames/s | MB/s | Peak RSS (MB) |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const m of ms) {
     if (!m.ok) {
-      lines.push(`| ${m.name} | \`${m.command}\` | ${m.note} | | | |`);
+      lines.push(`| ${m.name} | \`${m.command}\` | ${m.note} | | | | |`);
       continue;
     }
     lines.push(
-      `| ${m.name}${m.note ? ` (${m.note})` : ''} | \`${m.command}\` | ${fmt(m.wallSeconds, 2)} | ${fmt(m.frames / m.wallSeconds)} | ${fmt(m.bytes / 1e6 / m.wallSeconds, 1)} | ${fmt(m.peakRssMb, 0)} |`,
+      `| ${m.name}${m.note ? ` (${m.note})` : ''} | \`${m.command}\` | ${fmt(m.wallSeconds, 2)} | ${fmt(m.cpuSeconds, 2)} | ${fmt(m.frames / m.wallSeconds)} | ${fmt(m.bytes / 1e6 / m.wallSeconds, 1)} | ${fmt(m.peakRssMb, 0)} |`,
     );
   }
   return lines.join('\n');
@@ -266,7 +270,8 @@ function verdict(pass: boolean): string {
   return pass ? 'PASS' : 'FAIL';
 }
 
-export function ratios(ms: Measurement[]): string[] {
+/** `cores`: the machine's, for the bound that CPU time puts on the wall time. */
+export function ratios(ms: Measurement[], cores = availableParallelism()): string[] {
   const by = (n: string) => ms.find((m) => m.name === n && m.ok);
   const tshark = by('tshark');
   const out: string[] = [];
@@ -289,6 +294,15 @@ export function ratios(ms: Measurement[]): string[] {
       `- ${name}: ${fmt(speedup, 1)}x faster than tshark (target >= ${target}x: ${verdict(speedup >= target)}), ` +
         `${fmt(tshark.peakRssMb / m.peakRssMb, 1)}x less memory; ${rss}`,
     );
+    // However the work were spread over the threads, it cannot end before its CPU time divided
+    // by the cores: the most any rearrangement of threads could give without less work.
+    if (Number.isFinite(m.cpuSeconds) && m.cpuSeconds > 0) {
+      const floor = m.cpuSeconds / cores;
+      out.push(
+        `  - its ${fmt(m.cpuSeconds, 2)} CPU-s on ${cores} core(s) take at least ${fmt(floor, 2)} s: ` +
+          `at most ${fmt(tshark.wallSeconds / floor, 1)}x tshark with this much work, perfectly spread`,
+      );
+    }
   }
   const walk = by('walk');
   const dissect = by('dissect');

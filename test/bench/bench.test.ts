@@ -10,15 +10,15 @@ import { ratios, smallerSize, table, type Measurement } from '../../bench/bench.
 import { summarize } from '../../bench/profile.js';
 import { generateCapture } from '../../bench/generate.js';
 
-function m(name: string, wallSeconds: number, peakRssMb: number, ok = true): Measurement {
-  return { name, command: name, capture: 'F', ok, wallSeconds, peakRssMb, frames: 1_000_000, bytes: 200_000_000, ...(ok ? {} : { note: 'skipped: x' }) };
+function m(name: string, wallSeconds: number, peakRssMb: number, ok = true, cpuSeconds = NaN): Measurement {
+  return { name, command: name, capture: 'F', ok, wallSeconds, peakRssMb, cpuSeconds, frames: 1_000_000, bytes: 200_000_000, ...(ok ? {} : { note: 'skipped: x' }) };
 }
 
 test('table: frames/s and MB/s from the wall time; failed runs show their note', () => {
-  const out = table([m('list', 2, 80), m('check', NaN, NaN, false)]).split('\n');
+  const out = table([m('list', 2, 80, true, 3.5), m('check', NaN, NaN, false)]).split('\n');
   assert.equal(out.length, 4);
-  // 1e6 frames / 2 s; 200 MB / 2 s.
-  assert.match(out[2]!, /\| list \| `list` \| 2\.00 \| 500,000 \| 100\.0 \| 80 \|/);
+  // 1e6 frames / 2 s; 200 MB / 2 s; CPU time as measured.
+  assert.match(out[2]!, /\| list \| `list` \| 2\.00 \| 3\.50 \| 500,000 \| 100\.0 \| 80 \|/);
   assert.match(out[3]!, /skipped: x/);
 });
 
@@ -34,6 +34,17 @@ test('ratios: speed-up against tshark and the targets (10x list, 20x check, RSS 
     '- dissecting without rendering takes 60% of it; the JSON output the rest',
   ]);
   assert.match(ratios([m('list', 7, 90)])[0]!, /no tshark run/);
+});
+
+test('ratios: the bound CPU time puts on the wall time, for the cores given', () => {
+  // 12 CPU-s on 2 cores cannot take less than 6 s: at most 60 / 6 = 10x tshark.
+  const lines = ratios([m('check', 8, 150, true, 12), m('tshark', 60, 3000)], 2).slice(1); // after "list: not measured"
+  assert.match(lines[0]!, /^- check: 7\.5x faster than tshark/);
+  assert.equal(lines[1], '  - its 12.00 CPU-s on 2 core(s) take at least 6.00 s: at most 10.0x tshark with this much work, perfectly spread');
+  // On 4 cores the same work could end in 3 s.
+  assert.match(ratios([m('check', 8, 150, true, 12), m('tshark', 60, 3000)], 4)[2]!, /at least 3\.00 s: at most 20\.0x/);
+  // Unknown CPU time (no GNU time): no bound claimed.
+  assert.equal(ratios([m('check', 8, 150), m('tshark', 60, 3000)], 2).length, 2);
 });
 
 test('profile summary: self time per function and per file from the samples', () => {
