@@ -3,8 +3,10 @@
 // message owed to a new subscription, a message queued for an offline session) we record an
 // Expectation on each visible subscriber connection that should receive it; a broker → client
 // PUBLISH fills the oldest open expectation with the same topic, payload (hash + length) on that
-// connection. So "published, forwarded to these subscribers at this QoS" is one story, and what
-// was never forwarded is left open for the pass that owns the expectation's kind.
+// connection whose QoS and RETAIN flag it fits (one message can be owed several times over, at
+// different QoS and RETAIN: a queued copy per overlapping subscription and the retained copy for
+// a new one), else the oldest. So "published, forwarded to these subscribers at this QoS" is one
+// story, and what was never forwarded is left open for the pass that owns the expectation's kind.
 
 import type { ConnState, Sub } from './session.js';
 
@@ -16,7 +18,8 @@ export type ExpectationKind =
   | 'will-forbidden' // a will that must NOT be published (clean DISCONNECT, or not yet due)
   | 'no-local' // a client's own publish, which its v5 No Local subscription must NOT get back
   | 'queued' // QoS 1/2 kept for an offline persistent session
-  | 'queued0'; // QoS 0 published while offline (delivering it is optional)
+  | 'queued0' // QoS 0 published while offline (delivering it is optional)
+  | 'copy'; // a further copy for another overlapping subscription: allowed, never owed (MQTT-3.3.5-1, 5.0 §3.3.4)
 
 /** Where the message came from. Shared by all expectations it caused. */
 export interface Source {
@@ -81,27 +84,58 @@ export interface DeliveryKey {
   readonly hash: number;
 }
 
-/** A broker → client PUBLISH on `conn`: fill the oldest matching open expectation. */
-export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number): Expectation | null {
+/**
+ * A broker → client PUBLISH on `conn`, delivered at `qos` with `retain`. It fills, among the open
+ * expectations with its topic and payload: the oldest owed one it fits; else the oldest further
+ * copy it fits (a copy never takes what an owed one could); else the oldest owed one (whose pass
+ * then reports the wrong QoS or RETAIN); else a forbidden one, which only a delivery nothing else
+ * explains fills (a later normal publish may carry the same payload). On a connection owed
+ * messages the analysis did not keep (conn.untrackedQueued), a delivery that fits nothing may be
+ * one of those: it fills nothing.
+ */
+export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number, qos: number, retain: boolean): Expectation | null {
   const ex = conn.expects;
   const topic = key.topic;
   const len = key.len;
+  let copy: Expectation | null = null;
+  let owed: Expectation | null = null;
   let forbidden: Expectation | null = null;
   for (let i = conn.expHead; i < ex.length; i++) {
     const e = ex[i]!;
     if (e.filled) continue;
     const s = e.source;
-    if (s.len === len && s.topic === topic && s.hash === key.hash) {
-      // A forbidden delivery only explains a delivery nothing else explains (a later normal
-      // publish may carry the same payload).
-      if (isForbidden(e.kind)) {
-        if (forbidden === null) forbidden = e;
-        continue;
-      }
+    if (s.len !== len || s.topic !== topic || s.hash !== key.hash) continue;
+    if (isForbidden(e.kind)) {
+      if (forbidden === null) forbidden = e;
+    } else if (e.kind === 'copy') {
+      if (copy === null && fits(e, qos, retain)) copy = e;
+    } else if (fits(e, qos, retain)) {
       return fill(e, frame);
+    } else if (owed === null) {
+      owed = e;
     }
   }
+  if (copy !== null) return fill(copy, frame);
+  if (conn.untrackedQueued) return null;
+  if (owed !== null) return fill(owed, frame);
   return forbidden === null ? null : fill(forbidden, frame);
+}
+
+/** The RETAIN flag a delivery filling `e` must carry, or null when either will do: 1 for a
+ *  retained message sent because of a new subscription (MQTT-3.3.1-8); on live forwarding 0 in
+ *  3.1.1 (MQTT-3.3.1-9), and in 5.0 as published under Retain As Published, else 0
+ *  (MQTT-3.3.1-12, -13). */
+export function expectedRetain(e: Expectation): boolean | null {
+  if (e.kind === 'retained') return true;
+  if (e.kind === 'route' && e.sub !== null) return e.conn.version === 5 && e.sub.retainAsPublished ? e.source.retain : false;
+  return null;
+}
+
+/** Would a delivery at `qos` with `retain` be right for `e`? */
+function fits(e: Expectation, qos: number, retain: boolean): boolean {
+  if ((e.qosOk & (1 << qos)) === 0) return false;
+  const r = expectedRetain(e);
+  return r === null || r === retain;
 }
 
 /** Kinds that record a delivery that must NOT happen: filled only by a delivery nothing else

@@ -29,7 +29,7 @@ export interface Ctx {
   now: number;
   frame: number;
   /** Record that `conn` should receive `src` at QoS `qos` (judged by the kind's owner pass). */
-  expectOn(conn: ConnState, kind: ExpectationKind, src: Source, sub: Sub | null, qos: number): void;
+  expectOn(conn: ConnState, kind: ExpectationKind, src: Source, sub: Sub | null, qos: number, qosOk?: number): void;
   /** Record `src` as owed to every visible subscriber of `broker` whose subscription matches. */
   routeToSubscribers(broker: Broker, from: ConnState | null, src: Source, kind: ExpectationKind): void;
 }

@@ -85,23 +85,33 @@ export interface QueuedMessage {
   time: number;
 }
 
+/** A message queued for an offline session, as the broker owes it: at `qos` (the highest its
+ *  matching subscriptions give), and in `copies` copies in all, one per matching subscription,
+ *  the others at a QoS in `qosOk` (bit q: QoS q). */
+export interface QueuedCopies extends QueuedMessage {
+  qosOk: number;
+  copies: number;
+}
+
+/** Numbers per queued message: hash, len, qos, frame, time, qosOk, copies. */
+const QUEUED_NUMS = 7;
+
 /** Messages queued for an offline persistent session, oldest first, stored flat (a topic
- *  reference and five numbers each, no object or boxed number per message): a session keeps up
+ *  reference and seven numbers each, no object or boxed number per message): a session keeps up
  *  to maxQueuedPerSession of them for as long as sessionWindow, so on a capture shorter than that
  *  they add up over every persistent client that went away. */
 export class MessageQueue {
   private topics: string[] = [];
-  /** Per message: hash, len, qos, frame, time. */
   private nums: Float64Array = NO_NUMS;
 
   get length(): number {
     return this.topics.length;
   }
 
-  push(topic: string, hash: number, len: number, qos: number, frame: number, time: number): void {
-    const i = this.topics.length * 5;
-    if (i + 5 > this.nums.length) {
-      const grown = new Float64Array(Math.max(40, this.nums.length * 2));
+  push(topic: string, hash: number, len: number, qos: number, frame: number, time: number, qosOk: number, copies: number): void {
+    const i = this.topics.length * QUEUED_NUMS;
+    if (i + QUEUED_NUMS > this.nums.length) {
+      const grown = new Float64Array(Math.max(8 * QUEUED_NUMS, this.nums.length * 2));
       grown.set(this.nums);
       this.nums = grown;
     }
@@ -111,14 +121,19 @@ export class MessageQueue {
     n[i + 2] = qos;
     n[i + 3] = frame;
     n[i + 4] = time;
+    n[i + 5] = qosOk;
+    n[i + 6] = copies;
     this.topics.push(topic);
   }
 
   /** Message `i` (0 = oldest). */
-  at(i: number): QueuedMessage {
+  at(i: number): QueuedCopies {
     const n = this.nums;
-    const k = i * 5;
-    return { topic: this.topics[i]!, hash: n[k]!, len: n[k + 1]!, qos: n[k + 2]!, frame: n[k + 3]!, time: n[k + 4]! };
+    const k = i * QUEUED_NUMS;
+    return {
+      topic: this.topics[i]!, hash: n[k]!, len: n[k + 1]!, qos: n[k + 2]!, frame: n[k + 3]!, time: n[k + 4]!,
+      qosOk: n[k + 5]!, copies: n[k + 6]!,
+    };
   }
 
   /** Empty it and let its storage go. */
@@ -170,6 +185,9 @@ export interface ClientRecord {
   /** Scratch for grouping a publish's matching offline subscriptions per client. */
   tmpSeq: number;
   tmpGranted: number;
+  /** (bit q: a matching subscription gives QoS q; and how many match) */
+  tmpQosOk: number;
+  tmpCount: number;
 }
 
 export interface Broker {
@@ -248,6 +266,9 @@ export interface ConnState {
   expects: Expectation[];
   expHead: number;
   expectOverflow: boolean;
+  /** The resumed session was owed more queued messages than the analysis kept
+   *  (maxQueuedPerSession): a delivery that fits no expectation may be one of them. */
+  untrackedQueued: boolean;
   /** Per-pass state, indexed by the pass' position in the registry. */
   slots: unknown[];
   pings: number;
@@ -266,6 +287,8 @@ export interface ConnState {
   tmpSeq: number;
   tmpMaxGranted: number;
   tmpQosOk: number;
+  /** Its subscriptions the message matches (one copy each is allowed, MQTT-3.3.5-1). */
+  tmpCount: number;
   tmpSub: Sub | null;
   /** The TopicInfo of this connection's last PUBLISH in each direction: a client mostly
    *  publishes (and a subscriber mostly receives) one topic again and again, so comparing the
@@ -307,8 +330,8 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     firstTime: info.firstTime, lastTime: info.firstTime, lastC2STime: -1, lastS2CTime: -1, maxSilence: 0,
     gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
     takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
-    expects: [], expHead: 0, expectOverflow: false, slots: new Array<unknown>(passes).fill(null),
-    pings: 0, pingLatencyMax: null, pingLatencySum: 0, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpSub: null,
+    expects: [], expHead: 0, expectOverflow: false, untrackedQueued: false, slots: new Array<unknown>(passes).fill(null),
+    pings: 0, pingLatencyMax: null, pingLatencySum: 0, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpCount: 0, tmpSub: null,
     pubInfoC2S: null, pubInfoS2C: null,
   };
 }
@@ -448,7 +471,15 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
   const early = c.session; // subscriptions pipelined before the CONNACK (allowed, §3.1.4)
   if (resumed) {
     const s = client.session!;
-    if (early !== null && early !== s) for (const [f, sub] of early.subs) { sub.session = s; s.subs.set(f, sub); }
+    if (early !== null && early !== s) {
+      for (const [f, sub] of early.subs) {
+        // Sent before the CONNACK, taken by the broker after the session it resumed: a
+        // subscription that session held is replaced, not new (v5 Retain Handling 1).
+        if (subscribed(s, f)) sub.replaced = true;
+        sub.session = s;
+        s.subs.set(f, sub);
+      }
+    }
     c.session = s;
   } else if (early !== null) {
     early.subsKnown = c.fromConnect && c.sessionPresent !== true;
@@ -475,8 +506,14 @@ export function newSub(session: Session, filter: string, qos: number, options: n
     filter, match, shared: shared !== null, valid: topicFilterProblem(match) === null,
     requestedQos: qos, granted: null, noLocal: (options & 0x04) !== 0, retainAsPublished: (options & 0x08) !== 0,
     retainHandling: (options >> 4) & 0x03, subscribeFrame: frame, subscribeTime: time, ackFrame: 0, ackTime: 0,
-    replaced: session.subs.has(filter), removedFrame: 0, session, activeSeq: 0,
+    replaced: subscribed(session, filter), removedFrame: 0, session, activeSeq: 0,
   };
+}
+
+/** Does `session` hold a subscription to `filter` now (not unsubscribed, not refused)? */
+export function subscribed(session: Session, filter: string): boolean {
+  const s = session.subs.get(filter);
+  return s !== undefined && s.removedFrame === 0 && (s.granted === null || s.granted < 0x80);
 }
 
 /** Acknowledged, successful subscriptions on open connections matching a topic, in the order

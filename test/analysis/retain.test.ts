@@ -104,3 +104,29 @@ test('retain: a retained message sent although v5 Retain Handling forbids it: re
   assert.deepEqual(findings(r1, 'retained-despite-handling').map((x) => x.message.replace(/.*says: /, '')), ['send them only if the subscription did not exist, and it did']);
   assert.deepEqual(findings(r1, 'retained-not-delivered'), []);
 });
+
+test('retain: Retain Handling 1 after an UNSUBSCRIBE: the subscription is new again, the retained message owed', () => {
+  const s = scenario();
+  const stored = s.connect('pub', { version: 5 }).publish('a', 'v', { retain: true });
+  const sub = s.connect('sub', { version: 5 });
+  sub.subscribe('a', 0, { options: 0x10 });
+  sub.receive('a', 'v', { retain: true });
+  sub.unsubscribe('a');
+  const again = sub.subscribe('a', 0, { options: 0x10 });
+  s.wait(15);
+  sub.disconnect();
+  const r = s.result();
+  assert.deepEqual(findings(r, 'retained-not-delivered').map((f) => f.frames), [[stored, again]]);
+
+  // and sent, it is no breach of Retain Handling
+  const s2 = scenario();
+  s2.connect('pub', { version: 5 }).publish('a', 'v', { retain: true });
+  const sub2 = s2.connect('sub', { version: 5 });
+  sub2.subscribe('a', 0, { options: 0x10 });
+  sub2.receive('a', 'v', { retain: true });
+  sub2.unsubscribe('a');
+  sub2.subscribe('a', 0, { options: 0x10 });
+  sub2.receive('a', 'v', { retain: true });
+  sub2.disconnect();
+  assert.deepEqual(violations(s2.result()), []);
+});

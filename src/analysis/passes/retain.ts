@@ -4,13 +4,17 @@
 // published or 0 in 5.0 (Retain As Published, MQTT-3.3.1-12/13); v5 Retain Handling.
 
 import type { MqttMessage } from '../../pipeline/events.js';
-import { newSource, type Expectation, type Source } from '../correlation.js';
+import { expectedRetain, newSource, type Expectation, type Source } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import { propNumber, PROP_MESSAGE_EXPIRY, type Broker, type ConnState, type RetainedEntry } from '../session.js';
 
 export class RetainPass implements Pass {
   readonly name = 'retain';
-  readonly types = ['PUBLISH', 'SUBSCRIBE'] as const;
+  readonly types = ['PUBLISH', 'SUBSCRIBE', 'CONNACK'] as const;
+  /** SUBSCRIBE frames sent before the CONNACK of a connection that asked to resume a session:
+   *  whether their subscriptions are new (v5 Retain Handling 1) is known only once the CONNACK
+   *  says whether the broker resumed it, and the broker takes them after resuming it. */
+  private readonly early = new Map<ConnState, number[]>();
 
   message(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
     const r = msg.result;
@@ -28,26 +32,54 @@ export class RetainPass implements Pass {
       this.delivery(ctx, c, msg, p.retain);
       return;
     }
-    if (p.type === 'SUBSCRIBE' && msg.dir === 'c2s' && c.session !== null && c.broker.retained.size > 0) {
-      const b = c.broker;
-      for (const sub of c.session.subs.values()) {
-        if (sub.subscribeFrame !== msg.frame || !sub.valid || sub.shared) continue; // MQTT-3.8.4 shared: no retained
-        // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never (MQTT-3.3.1-10, -11):
-        // then sending them is what must not happen.
-        const forbidden = c.version === 5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced));
-        const found = this.found;
-        found.length = 0;
-        b.retainedIndex.match(sub.match, found);
-        sortBySeq(found); // the order of the retained store, as the broker would keep it
-        for (let i = 0; i < found.length; i++) {
-          const e = found[i]!;
-          if (e.frame >= msg.frame || e.source?.unreleased === true || e.source?.refused === true) continue;
-          const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
-          const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
-          ctx.expectOn(c, forbidden ? 'retained-forbidden' : 'retained', src, sub, q);
-        }
-        found.length = 0;
+    if (p.type === 'SUBSCRIBE' && msg.dir === 'c2s') {
+      if (c.connackFrame === 0 && c.fromConnect && c.cleanSession === false) {
+        const pending = this.early.get(c);
+        if (pending === undefined) this.early.set(c, [msg.frame]);
+        else if (pending.length < 64) pending.push(msg.frame);
+        return;
       }
+      this.owe(ctx, c, msg.frame);
+      return;
+    }
+    if (p.type === 'CONNACK' && msg.dir === 's2c' && c.connackFrame === msg.frame) {
+      const pending = this.early.get(c);
+      if (pending === undefined) return;
+      this.early.delete(c);
+      if (p.returnCode !== 0) return; // refused: the broker takes nothing after it
+      for (const frame of pending) this.owe(ctx, c, frame);
+    }
+  }
+
+  connectionEnd(_ctx: Ctx, c: ConnState): void {
+    this.early.delete(c);
+  }
+
+  /** The retained messages owed (or, v5 Retain Handling, forbidden) to the subscriptions of the
+   *  SUBSCRIBE in `frame`: those stored before it. */
+  private owe(ctx: Ctx, c: ConnState, frame: number): void {
+    if (c.session === null || c.broker.retained.size === 0) return;
+    const b = c.broker;
+    for (const sub of c.session.subs.values()) {
+      if (sub.subscribeFrame !== frame || !sub.valid || sub.shared) continue; // MQTT-3.8.4 shared: no retained
+      // 5.0 Retain Handling: 1 = only for a new subscription, 2 = never (MQTT-3.3.1-10, -11):
+      // then sending them is what must not happen. Whether it is new is unknown when the
+      // capture missed the session's earlier subscriptions: then nothing is owed or forbidden.
+      const v5 = c.version === 5;
+      if (v5 && sub.retainHandling === 1 && !sub.replaced && c.cleanSession !== true && !c.session.subsKnown) continue;
+      const forbidden = v5 && (sub.retainHandling === 2 || (sub.retainHandling === 1 && sub.replaced));
+      const found = this.found;
+      found.length = 0;
+      b.retainedIndex.match(sub.match, found);
+      sortBySeq(found); // the order of the retained store, as the broker would keep it
+      for (let i = 0; i < found.length; i++) {
+        const e = found[i]!;
+        if (e.frame >= frame || e.source?.unreleased === true || e.source?.refused === true) continue;
+        const q = e.qos < sub.requestedQos ? e.qos : sub.requestedQos;
+        const src = newSource('retained', e.topic, e.hash, e.len, e.qos, true, e.frame, e.time, -1, null);
+        ctx.expectOn(c, forbidden ? 'retained-forbidden' : 'retained', src, sub, q);
+      }
+      found.length = 0;
     }
   }
 
@@ -69,10 +101,9 @@ export class RetainPass implements Pass {
       });
       return;
     }
-    if (e.kind !== 'route' || e.sub === null) return;
     // Live forwarding to a subscription established (SUBACK) before the publish arrived.
-    const v5 = c.version === 5;
-    const expected = v5 && e.sub.retainAsPublished ? e.source.retain : false;
+    const expected = expectedRetain(e);
+    if (e.kind !== 'route' || expected === null) return;
     if (retain !== expected) {
       ctx.report('retain-flag-on-live', [e.source.frame, msg.frame], c, {
         topic: e.source.topic, retain: retain ? 1 : 0, expected: expected ? '1 (Retain As Published)' : '0',

@@ -55,7 +55,11 @@ export class SessionsPass implements Pass {
           const q = cl.queued.at(i);
           const src = newSource('queued', q.topic, q.hash, q.len, q.qos, false, q.frame, q.time, -1, null);
           ctx.expectOn(c, q.qos > 0 ? 'queued' : 'queued0', src, null, q.qos);
+          for (let k = 1; k < q.copies; k++) ctx.expectOn(c, 'copy', src, null, q.qos, q.qosOk);
         }
+        // What the analysis did not keep, the broker still sends: a delivery that fits no
+        // expectation may be one of those, not evidence against another.
+        if (cl.queuedOverflow) c.untrackedQueued = true;
       } else if (!sp) {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
         const why = prev !== null && !prev.persistent ? 'used a clean session before going away' : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
@@ -82,16 +86,24 @@ export class SessionsPass implements Pass {
     const out = c.broker.offlineBuf;
     if (out.length === 0) return;
     const src = ctx.source!;
-    // one message per client: the highest QoS granted among its matching subscriptions
+    // one message per client: the highest QoS granted among its matching subscriptions (and a
+    // further copy allowed for each other one, MQTT-3.3.5-1)
     const seq = ++this.seq;
     for (let i = 0; i < out.length; i++) {
       const e = out[i]!;
       const cl = e.client;
       const g = e.sub.granted!;
+      const bit = 1 << (src.qos < g ? src.qos : g);
       if (cl.tmpSeq !== seq) {
         cl.tmpSeq = seq;
         cl.tmpGranted = g;
-      } else if (g > cl.tmpGranted) cl.tmpGranted = g;
+        cl.tmpQosOk = bit;
+        cl.tmpCount = 1;
+      } else {
+        if (g > cl.tmpGranted) cl.tmpGranted = g;
+        cl.tmpQosOk |= bit;
+        cl.tmpCount++;
+      }
     }
     for (let i = 0; i < out.length; i++) {
       const cl = out[i]!.client;
@@ -101,7 +113,7 @@ export class SessionsPass implements Pass {
       const g = cl.tmpGranted;
       const q = src.qos < g ? src.qos : g;
       if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
-        this.queue(ctx, cl, src.topic, ctx.hash, src.len, q, src.frame, src.time);
+        this.queue(ctx, cl, src.topic, ctx.hash, src.len, q, src.frame, src.time, cl.tmpQosOk, cl.tmpCount);
       } else if (++cl.awayMatches >= ctx.opts.maxQueuedPerSession) {
         // Counted far enough for the report ("N or more"): stop matching this client's filters,
         // so the cost of a publish follows the sessions still being tracked, not every client
@@ -116,7 +128,8 @@ export class SessionsPass implements Pass {
     out.length = 0;
   }
 
-  private queue(ctx: Ctx, cl: ClientRecord, topic: string, hash: number, len: number, qos: number, frame: number, time: number): void {
+  private queue(ctx: Ctx, cl: ClientRecord, topic: string, hash: number, len: number, qos: number, frame: number, time: number,
+    qosOk: number, copies: number): void {
     if (cl.queued.length >= ctx.opts.maxQueuedPerSession) {
       if (!cl.queuedOverflow) ctx.limit('maxQueuedPerSession', ctx.opts.maxQueuedPerSession, 'messages per offline session', frame);
       cl.queuedOverflow = true;
@@ -124,7 +137,7 @@ export class SessionsPass implements Pass {
       unindexOffline(cl.broker, cl);
       return;
     }
-    cl.queued.push(topic, hash, len, qos, frame, time);
+    cl.queued.push(topic, hash, len, qos, frame, time, qosOk, copies);
   }
 
   missed(ctx: Ctx, e: Expectation, observable: boolean): void {
