@@ -377,7 +377,17 @@ function checkRetained(ix: TraceIndex, topic: string | undefined, liveRetain0: b
   for (const pub of retainedPubs) {
     for (const sub of subs) {
       if (sub.packet.i <= pub.i || !topicMatches(sub.filter, pub.topic)) continue;
-      const d = pk.find((x) => x.i > sub.packet.i && x.conn === sub.conn && isPublish(x, 's2c') && x.topic === pub.topic && x.payload === pub.payload);
+      // The first copy with RETAIN=1, else the first copy: a subscriber that also gets the message
+      // queued or live (one copy per overlapping subscription) may get those first.
+      let d: TPacket | undefined;
+      for (const x of pk) {
+        if (x.i <= sub.packet.i || x.conn !== sub.conn || !isPublish(x, 's2c') || x.topic !== pub.topic || x.payload !== pub.payload) continue;
+        d ??= x;
+        if (x.retain) {
+          d = x;
+          break;
+        }
+      }
       if (!d) {
         noDelivery ??= { pub, sub };
         continue;
@@ -413,13 +423,22 @@ function checkRetained(ix: TraceIndex, topic: string | undefined, liveRetain0: b
 }
 
 /** Deliveries to connections that had subscribed before the publish they carry. */
+/** Deliveries forwarded because they match an established subscription (MQTT-3.3.1-9): one made
+ *  before the message was published, on the same connection or, for a persistent session that
+ *  queued it, on an earlier connection of the same client. */
 function liveForwards(ix: TraceIndex, subs: Sub[], f: string): TPacket[] {
   const out: TPacket[] = [];
   for (const d of ix.trace.packets) {
     if (!isPublish(d, 's2c') || !topicMatches(f, d.topic)) continue;
     const src = ix.sourceOf(d);
     if (!src) continue;
-    if (subs.some((x) => x.conn === d.conn && x.packet.i < src.i && topicMatches(x.filter, d.topic))) out.push(d);
+    const dc = ix.conns.get(d.conn);
+    const sameSession = (x: Sub): boolean => {
+      if (x.conn === d.conn) return true;
+      const xc = ix.conns.get(x.conn);
+      return dc !== undefined && xc !== undefined && !dc.cleanSession && dc.clientId !== null && xc.clientId === dc.clientId;
+    };
+    if (subs.some((x) => x.packet.i < src.i && topicMatches(x.filter, d.topic) && sameSession(x))) out.push(d);
   }
   return out;
 }
