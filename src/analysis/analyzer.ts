@@ -761,7 +761,7 @@ export class Analyzer implements DissectionSink, Ctx {
         topic: c.will.topic, payload: c.will.text, payloadLength: c.will.len, qos: c.will.qos, retain: c.will.retain,
         delayInterval: c.version === 5 ? c.will.delay : null,
       },
-      connackCode: c.connackCode, sessionPresent: c.sessionPresent, subscriptions: subs, ended: c.end ?? 'open',
+      connackCode: c.connackCode, sessionPresent: c.version === 3 ? null : c.sessionPresent, subscriptions: subs, ended: c.end ?? 'open',
       disconnectReason: c.disconnectReason, firstFrame: c.firstFrame, lastFrame: c.lastFrame, firstTime: c.firstTime,
       lastTime: c.lastTime, fromConnect: c.fromConnect,
       directions: c.c2s > 0 ? (c.s2c > 0 ? 'both' : 'c2s') : c.s2c > 0 ? 's2c' : 'none',

@@ -54,6 +54,8 @@ export interface Expectation {
   qos: number;
   /** Bit q set when QoS q is also acceptable (one copy per overlapping subscription). */
   qosOk: number;
+  /** The RETAIN flag the delivery must carry: 1 set, 0 clear, -1 either (see expectedRetain). */
+  retain: number;
   time: number;
   filled: boolean;
   /** Delivery frame once filled. */
@@ -72,8 +74,18 @@ export function expect(conn: ConnState, kind: ExpectationKind, source: Source, s
     conn.expectOverflow = true;
     return false;
   }
-  conn.expects.push({ kind, source, conn, sub, qos, qosOk, time, filled: false, frame: 0 });
+  conn.expects.push({ kind, source, conn, sub, qos, qosOk, retain: retainRule(kind, source, conn, sub), time, filled: false, frame: 0 });
   return true;
+}
+
+/** The RETAIN flag a delivery of `kind` must carry (1 set, 0 clear, -1 either): 1 for a retained
+ *  message sent because of a new subscription (MQTT-3.3.1-8); on live forwarding 0 in 3.1.1
+ *  (MQTT-3.3.1-9), and in 5.0 as published under Retain As Published, else 0 (MQTT-3.3.1-12,
+ *  -13). Fixed when the expectation is made: none of what it depends on changes later. */
+function retainRule(kind: ExpectationKind, source: Source, conn: ConnState, sub: Sub | null): number {
+  if (kind === 'retained') return 1;
+  if (kind !== 'route' || sub === null) return -1;
+  return conn.version === 5 && sub.retainAsPublished && source.retain ? 1 : 0;
 }
 
 /** What a delivery is recognised by. `hash` may be computed on demand: it is read only for an
@@ -86,17 +98,21 @@ export interface DeliveryKey {
 
 /**
  * A broker → client PUBLISH on `conn`, delivered at `qos` with `retain`. It fills, among the open
- * expectations with its topic and payload: the oldest owed one it fits; else the oldest further
- * copy it fits (a copy never takes what an owed one could); else the oldest owed one (whose pass
- * then reports the wrong QoS or RETAIN); else a forbidden one, which only a delivery nothing else
- * explains fills (a later normal publish may carry the same payload). On a connection owed
- * messages the analysis did not keep (conn.untrackedQueued), a delivery that fits nothing may be
- * one of those: it fills nothing.
+ * expectations with its topic and payload, the oldest of the first kind there is:
+ * 1. an owed one it fits, RETAIN flag included (a retained copy for RETAIN=1, a live forward);
+ * 2. an owed one it fits whatever its RETAIN flag (a queued message);
+ * 3. a further copy it fits (a copy never takes what an owed one could);
+ * 4. an owed one it does not fit (its pass then reports the wrong QoS or RETAIN);
+ * 5. a forbidden one: only a delivery nothing else explains (a later normal publish may carry
+ *    the same payload).
+ * On a connection owed messages the analysis did not keep (conn.untrackedQueued), a delivery that
+ * fits nothing may be one of those: it fills nothing rather than 4 or 5.
  */
 export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number, qos: number, retain: boolean): Expectation | null {
   const ex = conn.expects;
   const topic = key.topic;
   const len = key.len;
+  let anyRetain: Expectation | null = null;
   let copy: Expectation | null = null;
   let owed: Expectation | null = null;
   let forbidden: Expectation | null = null;
@@ -107,36 +123,30 @@ export function fillDelivery(conn: ConnState, key: DeliveryKey, frame: number, q
     if (s.len !== len || s.topic !== topic || s.hash !== key.hash) continue;
     if (isForbidden(e.kind)) {
       if (forbidden === null) forbidden = e;
+    } else if ((e.qosOk & (1 << qos)) === 0) {
+      if (owed === null && e.kind !== 'copy') owed = e;
     } else if (e.kind === 'copy') {
-      if (copy === null && fits(e, qos, retain)) copy = e;
-    } else if (fits(e, qos, retain)) {
+      if (copy === null) copy = e;
+    } else if (e.retain < 0) {
+      if (anyRetain === null) anyRetain = e;
+    } else if ((e.retain === 1) === retain) {
       return fill(e, frame);
     } else if (owed === null) {
       owed = e;
     }
   }
+  if (anyRetain !== null) return fill(anyRetain, frame);
   if (copy !== null) return fill(copy, frame);
   if (conn.untrackedQueued) return null;
   if (owed !== null) return fill(owed, frame);
   return forbidden === null ? null : fill(forbidden, frame);
 }
 
-/** The RETAIN flag a delivery filling `e` must carry, or null when either will do: 1 for a
- *  retained message sent because of a new subscription (MQTT-3.3.1-8); on live forwarding 0 in
- *  3.1.1 (MQTT-3.3.1-9), and in 5.0 as published under Retain As Published, else 0
- *  (MQTT-3.3.1-12, -13). */
+/** The RETAIN flag a delivery filling `e` must carry, or null when either will do. */
 export function expectedRetain(e: Expectation): boolean | null {
-  if (e.kind === 'retained') return true;
-  if (e.kind === 'route' && e.sub !== null) return e.conn.version === 5 && e.sub.retainAsPublished ? e.source.retain : false;
-  return null;
+  return e.retain < 0 ? null : e.retain === 1;
 }
 
-/** Would a delivery at `qos` with `retain` be right for `e`? */
-function fits(e: Expectation, qos: number, retain: boolean): boolean {
-  if ((e.qosOk & (1 << qos)) === 0) return false;
-  const r = expectedRetain(e);
-  return r === null || r === retain;
-}
 
 /** Kinds that record a delivery that must NOT happen: filled only by a delivery nothing else
  *  explains, and never missed. */

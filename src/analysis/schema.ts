@@ -50,6 +50,7 @@ export const ConnectionSummarySchema = z.object({
   sessionExpiry: z.number().int().nullable(),
   will: WillSchema.nullable(),
   connackCode: z.number().int().nullable(),
+  /** The CONNACK's Session Present; null when no CONNACK was seen, and for MQTT 3.1, whose CONNACK has none. */
   sessionPresent: z.boolean().nullable(),
   subscriptions: z.array(z.object({ filter: z.string(), qos: z.number().int().nullable() })),
   ended: EndKindSchema,

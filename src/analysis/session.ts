@@ -447,12 +447,25 @@ export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time
   c.connackFrame = frame;
   c.connackTime = time;
   c.connackCode = p.returnCode;
-  c.sessionPresent = p.sessionPresent;
+  c.sessionPresent = c.version === 3 ? resumesV31(c, p.returnCode) : p.sessionPresent;
   if (c.version === 5) {
     c.serverKeepAlive = propNumber(p.properties, PROP_SERVER_KEEP_ALIVE);
     const se = propNumber(p.properties, PROP_SESSION_EXPIRY);
     if (se !== null) c.sessionExpiry = se;
   }
+}
+
+/**
+ * MQTT 3.1's CONNACK has no Session Present flag (3.1.1 added it): a broker resumes the session
+ * of a CleanSession=0 CONNECT when it holds one, and says nothing. Inferred from what the capture
+ * showed of the client: true when it left a persistent session (3.1 sessions do not expire),
+ * false for CleanSession=1 or a refusal, null (unknown) otherwise.
+ */
+function resumesV31(c: ConnState, returnCode: number): boolean | null {
+  if (returnCode !== 0 || c.cleanSession === true) return false;
+  if (c.cleanSession !== false) return null;
+  const prev = c.client?.session ?? null;
+  return prev !== null && prev.persistent ? true : null;
 }
 
 /** Attach the connection's session once CONNACK accepted it: a resumed session keeps its
@@ -482,13 +495,13 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
     }
     c.session = s;
   } else if (early !== null) {
-    early.subsKnown = c.fromConnect && c.sessionPresent !== true;
+    early.subsKnown = c.fromConnect && c.sessionPresent === false;
     early.clientId = c.clientId ?? '';
   } else {
     c.session = {
       clientId: c.clientId ?? '', subs: new Map(),
       // With Session Present=1 but no earlier session in the capture, its subscriptions predate us.
-      subsKnown: c.fromConnect && c.sessionPresent !== true,
+      subsKnown: c.fromConnect && c.sessionPresent === false,
       persistent: false, expiry: 0, conn: c, matchedTopic: '',
     };
   }

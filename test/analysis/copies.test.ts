@@ -140,3 +140,21 @@ test('copies: a queued message the analysis did not keep is not taken for a wron
   assert.deepEqual(violations(r).map((f) => f.id), []);
   assert.equal(findings(r, 'limit-reached').length, 1);
 });
+
+test('copies: a RETAIN=1 delivery is the retained copy before it is an optional queued QoS 0 one', () => {
+  // A persistent subscriber away while a retained QoS 0 message is published; back, it subscribes
+  // again. mosquitto queues no QoS 0 message for it by default: it sends only the retained copy.
+  const s = scenario();
+  const sub = s.connect('sub', { clean: false });
+  sub.subscribe('t', 1);
+  sub.disconnect();
+  s.connect('pub').publish('t', '21', { retain: true });
+  const back = s.connect('sub', { clean: false, sessionPresent: true });
+  back.subscribe('t', 1);
+  back.receive('t', '21', { retain: true });
+  s.wait(15);
+  back.disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r).map((f) => f.id), []);
+  assert.deepEqual(findings(r, 'queued-qos0-delivered'), []);
+});

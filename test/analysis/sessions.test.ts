@@ -79,3 +79,57 @@ test('sessions: first persistent connection in the capture may have SP=1 or 0', 
   s.connect('y', { clean: false, sessionPresent: false }).disconnect();
   assert.equal(findings(s.result(), 'session-present-wrong').length, 0);
 });
+
+test('sessions: MQTT 3.1 has no Session Present: a CleanSession=0 reconnect resumes the session it left', () => {
+  // (found on a real mosquitto run with a paho MQTTv31 client: the CONNACK's first byte is
+  // reserved in 3.1, so its 0 said nothing, and reading it as "not resumed" gave a false
+  // session-present-wrong and mispaired the queued deliveries)
+  const s = scenario();
+  const sub = s.connect('sub', { version: 3, clean: false });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  const kept = s.connect('pub', { version: 3 }).publish('q/1', 'keep me', { qos: 1 });
+  const again = s.connect('sub', { version: 3, clean: false });
+  again.receive('q/1', 'keep me', { qos: 1 });
+  s.wait(15);
+  again.disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.deepEqual(findings(r, 'session-not-persistent'), []);
+  // what the capture shows: no Session Present in a 3.1 CONNACK
+  assert.deepEqual(r.connections.filter((c) => c.clientId === 'sub').map((c) => c.sessionPresent), [null, null]);
+
+  // the resumed session owes the queued message
+  const s2 = scenario();
+  const sub2 = s2.connect('sub', { version: 3, clean: false });
+  sub2.subscribe('q/#', 1);
+  sub2.disconnect();
+  const lost = s2.connect('pub', { version: 3 }).publish('q/1', 'keep me', { qos: 1 });
+  const back = s2.connect('sub', { version: 3, clean: false });
+  s2.wait(15);
+  back.disconnect();
+  assert.deepEqual(findings(s2.result(), 'queued-message-lost').map((f) => f.frames[0]), [lost]);
+  assert.ok(kept > 0);
+});
+
+test('sessions: MQTT 3.1 CleanSession=1 reconnect starts afresh; with no session seen, whether it resumed is unknown', () => {
+  const s = scenario();
+  const sub = s.connect('sub', { version: 3, clean: false });
+  sub.subscribe('q/#', 1);
+  sub.disconnect();
+  s.connect('pub', { version: 3 }).publish('q/1', 'gone', { qos: 1 });
+  s.connect('sub', { version: 3, clean: true }).disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.match(findings(r, 'session-not-persistent')[0]!.message, /reconnected with CleanSession=1/);
+
+  // A CleanSession=0 client the capture never saw before: the broker may hold its session (and
+  // an unexpected acknowledgement may belong to it), so nothing is claimed either way.
+  const s2 = scenario();
+  const c = s2.connect('dev', { version: 3, clean: false });
+  c.send('c2s', { type: 'PUBACK', packetId: 7 });
+  c.disconnect();
+  const r2 = s2.result();
+  assert.deepEqual(findings(r2, 'qos-ack-unexpected'), []);
+  assert.deepEqual(findings(r2, 'session-present-wrong'), []);
+});

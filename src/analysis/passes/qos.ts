@@ -192,7 +192,7 @@ export class QosPass implements Pass {
         }
         return;
       case 'CONNACK':
-        if (msg.dir === 's2c' && c.connackFrame === msg.frame) this.resumed(c, msg.frame, p.returnCode === 0 && p.sessionPresent);
+        if (msg.dir === 's2c' && c.connackFrame === msg.frame) this.resumed(c, msg.frame, p.returnCode === 0 && c.sessionPresent === true);
         return;
       default:
         return;
@@ -316,7 +316,7 @@ export class QosPass implements Pass {
   private unexpected(ctx: Ctx, c: ConnState, msg: MqttMessage, type: string, id: number, pubDir: Direction, h: Handshake | undefined): void {
     // The publish may predate the capture, sit in a capture gap, or belong to the previous
     // connection of a resumed session (MQTT-4.4.0-1 resends PUBREL and unacknowledged PUBLISH).
-    if (!c.fromConnect || c.sessionPresent === true) return;
+    if (!c.fromConnect || c.sessionPresent !== false) return; // (null: MQTT 3.1, not known)
     const gap = pubDir === 'c2s' ? c.gapC2S : c.gapS2C;
     if (gap !== Infinity) return;
     const expected = type === 'PUBACK' ? 'QoS 1 PUBLISH' : type === 'PUBREC' ? 'QoS 2 PUBLISH' : type === 'PUBREL' ? 'PUBREC' : 'PUBREL';

@@ -34,13 +34,17 @@ export class SessionsPass implements Pass {
     const sp = c.sessionPresent === true;
     const code = c.connackCode ?? 0;
     const v5 = c.version === 5;
+    // MQTT 3.1 has no Session Present flag to be wrong (the model infers what it would say).
+    const flag = c.version !== 3;
     const frames = [c.connectFrame, frame];
     if (code !== 0) {
-      if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `the connection was refused (return code ${code}); it MUST be 0 (${v5 ? 'MQTT-3.2.2-6' : 'MQTT-3.2.2-4'})` });
+      if (sp && flag) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `the connection was refused (return code ${code}); it MUST be 0 (${v5 ? 'MQTT-3.2.2-6' : 'MQTT-3.2.2-4'})` });
       return;
     }
     const cl = c.client;
-    if (c.cleanSession) {
+    if (!flag) {
+      // nothing to check of the CONNACK
+    } else if (c.cleanSession) {
       if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `${v5 ? 'Clean Start' : 'CleanSession'}=1 (${v5 ? 'MQTT-3.2.2-2' : 'MQTT-3.2.2-1'})` });
     } else if (!sp && cl !== null && c.prevSession !== null && this.sessionAlive(c.prevSession, c.prevOnline, c.prevOfflineSince, time)) {
       ctx.report('session-present-wrong', frames, c, {
@@ -60,7 +64,7 @@ export class SessionsPass implements Pass {
         // What the analysis did not keep, the broker still sends: a delivery that fits no
         // expectation may be one of those, not evidence against another.
         if (cl.queuedOverflow) c.untrackedQueued = true;
-      } else if (!sp) {
+      } else if (c.sessionPresent === false) {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
         const why = prev !== null && !prev.persistent ? 'used a clean session before going away' : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
