@@ -87,7 +87,7 @@ export const CATALOGUE = {
     'QoS {qos} message on "{topic}" (frame {pubFrame}) published while "{clientId}" was offline was not delivered on reconnect'),
   'queued-qos0-delivered': e('sessions', 'info', 'MQTT-3.1.2-5', 'QoS 0 message queued for an offline client',
     'QoS 0 message on "{topic}" published while "{clientId}" was offline was delivered on reconnect (optional behaviour)'),
-  'session-not-persistent': e('sessions', 'info', 'MQTT-3.1.2-6', 'Clean session: messages while away are not kept',
+  'session-not-persistent': e('sessions', 'info', 'MQTT-3.1.2-6', 'Session not kept: messages while away are lost',
     '"{clientId}" {why}; {count} matching message(s) published while it was away are lost by design'),
 
   // Routing

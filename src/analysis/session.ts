@@ -87,17 +87,19 @@ export interface QueuedMessage {
 
 /** A message queued for an offline session, as the broker owes it: at `qos` (the highest its
  *  matching subscriptions give), and in `copies` copies in all, one per matching subscription,
- *  the others at a QoS in `qosOk` (bit q: QoS q). */
+ *  the others at a QoS in `qosOk` (bit q: QoS q); until `expires` (v5 Message Expiry
+ *  Interval, MQTT-3.3.2-5; Infinity without one). */
 export interface QueuedCopies extends QueuedMessage {
   qosOk: number;
   copies: number;
+  expires: number;
 }
 
-/** Numbers per queued message: hash, len, qos, frame, time, qosOk, copies. */
-const QUEUED_NUMS = 7;
+/** Numbers per queued message: hash, len, qos, frame, time, qosOk, copies, expires. */
+const QUEUED_NUMS = 8;
 
 /** Messages queued for an offline persistent session, oldest first, stored flat (a topic
- *  reference and seven numbers each, no object or boxed number per message): a session keeps up
+ *  reference and eight numbers each, no object or boxed number per message): a session keeps up
  *  to maxQueuedPerSession of them for as long as sessionWindow, so on a capture shorter than that
  *  they add up over every persistent client that went away. */
 export class MessageQueue {
@@ -108,7 +110,7 @@ export class MessageQueue {
     return this.topics.length;
   }
 
-  push(topic: string, hash: number, len: number, qos: number, frame: number, time: number, qosOk: number, copies: number): void {
+  push(topic: string, hash: number, len: number, qos: number, frame: number, time: number, qosOk: number, copies: number, expires: number): void {
     const i = this.topics.length * QUEUED_NUMS;
     if (i + QUEUED_NUMS > this.nums.length) {
       const grown = new Float64Array(Math.max(8 * QUEUED_NUMS, this.nums.length * 2));
@@ -123,6 +125,7 @@ export class MessageQueue {
     n[i + 4] = time;
     n[i + 5] = qosOk;
     n[i + 6] = copies;
+    n[i + 7] = expires;
     this.topics.push(topic);
   }
 
@@ -132,7 +135,7 @@ export class MessageQueue {
     const k = i * QUEUED_NUMS;
     return {
       topic: this.topics[i]!, hash: n[k]!, len: n[k + 1]!, qos: n[k + 2]!, frame: n[k + 3]!, time: n[k + 4]!,
-      qosOk: n[k + 5]!, copies: n[k + 6]!,
+      qosOk: n[k + 5]!, copies: n[k + 6]!, expires: n[k + 7]!,
     };
   }
 

@@ -6,7 +6,10 @@
 import type { MqttMessage } from '../../pipeline/events.js';
 import { newSource, type Expectation } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
-import { ENDED_CLEAN_SESSION, unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
+import { ENDED_CLEAN_SESSION, propNumber, PROP_MESSAGE_EXPIRY, unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
+
+/** Seconds either side of a message's expiry within which a broker may or may not have deleted it. */
+const EXPIRY_SLACK = 1;
 
 export class SessionsPass implements Pass {
   readonly name = 'sessions';
@@ -20,7 +23,11 @@ export class SessionsPass implements Pass {
     if (p.type === 'CONNACK' && msg.dir === 's2c' && c.connackFrame === msg.frame) {
       this.connack(ctx, c, msg.frame, msg.time);
     } else if (p.type === 'PUBLISH') {
-      if (msg.dir === 'c2s' && ctx.source !== null) this.whileAway(ctx, c);
+      if (msg.dir === 'c2s' && ctx.source !== null) {
+        // v5 Message Expiry: the broker deletes a copy it has not started to send by then (MQTT-3.3.2-5)
+        const expiry = msg.version === 5 ? propNumber(p.properties, PROP_MESSAGE_EXPIRY) : null;
+        this.whileAway(ctx, c, expiry === null ? Infinity : msg.time + expiry);
+      }
       else if (msg.dir === 's2c' && ctx.delivery?.kind === 'queued0') {
         ctx.report('queued-qos0-delivered', [ctx.delivery.source.frame, msg.frame], c, {
           topic: ctx.topic, clientId: c.clientId ?? '',
@@ -57,6 +64,9 @@ export class SessionsPass implements Pass {
       if (sp && prev !== null && prev.persistent) {
         for (let i = 0; i < cl.queued.length; i++) {
           const q = cl.queued.at(i);
+          // Expired while away (or within a second of it: brokers keep time in whole seconds):
+          // deleted, not owed.
+          if (q.expires - EXPIRY_SLACK <= time) continue;
           const src = newSource('queued', q.topic, q.hash, q.len, q.qos, false, q.frame, q.time, -1, null);
           ctx.expectOn(c, q.qos > 0 ? 'queued' : 'queued0', src, null, q.qos);
           for (let k = 1; k < q.copies; k++) ctx.expectOn(c, 'copy', src, null, q.qos, q.qosOk);
@@ -66,7 +76,9 @@ export class SessionsPass implements Pass {
         if (cl.queuedOverflow) c.untrackedQueued = true;
       } else if (c.sessionPresent === false) {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
-        const why = prev !== null && !prev.persistent ? 'used a clean session before going away' : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
+        const why = prev !== null && !prev.persistent ? 'used a clean session before going away'
+          : c.cleanSession === false && prev !== null ? `came back after its session expired (Session Expiry Interval ${prev.expiry} s)`
+            : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
       }
     }
@@ -86,7 +98,7 @@ export class SessionsPass implements Pass {
    *  offline index holds only established subscriptions of remembered offline clients, so the
    *  cost follows the matches, not the clients ever seen. The Analyzer matched the publish
    *  against it already (Broker.offlineBuf, one trie walk per publish). */
-  private whileAway(ctx: Ctx, c: ConnState): void {
+  private whileAway(ctx: Ctx, c: ConnState, expires: number): void {
     const out = c.broker.offlineBuf;
     if (out.length === 0) return;
     const src = ctx.source!;
@@ -117,7 +129,7 @@ export class SessionsPass implements Pass {
       const g = cl.tmpGranted;
       const q = src.qos < g ? src.qos : g;
       if (s.persistent && (s.expiry === 0xffffffff || src.time - cl.offlineSince < s.expiry)) {
-        this.queue(ctx, cl, src.topic, ctx.hash, src.len, q, src.frame, src.time, cl.tmpQosOk, cl.tmpCount);
+        this.queue(ctx, cl, src.topic, ctx.hash, src.len, q, src.frame, src.time, cl.tmpQosOk, cl.tmpCount, expires);
       } else if (++cl.awayMatches >= ctx.opts.maxQueuedPerSession) {
         // Counted far enough for the report ("N or more"): stop matching this client's filters,
         // so the cost of a publish follows the sessions still being tracked, not every client
@@ -133,7 +145,7 @@ export class SessionsPass implements Pass {
   }
 
   private queue(ctx: Ctx, cl: ClientRecord, topic: string, hash: number, len: number, qos: number, frame: number, time: number,
-    qosOk: number, copies: number): void {
+    qosOk: number, copies: number, expires: number): void {
     if (cl.queued.length >= ctx.opts.maxQueuedPerSession) {
       if (!cl.queuedOverflow) ctx.limit('maxQueuedPerSession', ctx.opts.maxQueuedPerSession, 'messages per offline session', frame);
       cl.queuedOverflow = true;
@@ -141,7 +153,7 @@ export class SessionsPass implements Pass {
       unindexOffline(cl.broker, cl);
       return;
     }
-    cl.queued.push(topic, hash, len, qos, frame, time, qosOk, copies);
+    cl.queued.push(topic, hash, len, qos, frame, time, qosOk, copies, expires);
   }
 
   missed(ctx: Ctx, e: Expectation, observable: boolean): void {
