@@ -6,7 +6,7 @@ import type { CloseKind, ConnectionInfo, Direction, DissectionSink, MqttMessage 
 import type { MqttPacket, PublishPacket } from '../mqtt/types.js';
 import { CATALOGUE, formatMessage, type FindingId, type Severity } from './catalogue.js';
 import {
-  compactExpectations, expect, fillDelivery, isForbidden, missObservable, newSource, type Expectation, type ExpectationKind,
+  compactExpectations, expect, fillDelivery, isForbidden, markRaced, missObservable, newSource, type Expectation, type ExpectationKind,
   type Source,
 } from './correlation.js';
 import { resolveOptions, type AnalysisOptions, type ResolvedOptions } from './options.js';
@@ -437,6 +437,7 @@ export class Analyzer implements DissectionSink, Ctx {
         return;
       case 'SUBSCRIBE': {
         if (msg.dir !== 'c2s') return;
+        subscriptionsChanging(c, msg.time);
         const s = this.ensureSession(c);
         const subs: Sub[] = [];
         for (const r of p.subscriptions) {
@@ -451,6 +452,7 @@ export class Analyzer implements DissectionSink, Ctx {
       }
       case 'SUBACK': {
         if (msg.dir !== 's2c') return;
+        subscriptionsChanged(c);
         const subs = c.pendingSub.get(p.packetId);
         if (subs === undefined) return;
         c.pendingSub.delete(p.packetId);
@@ -464,7 +466,9 @@ export class Analyzer implements DissectionSink, Ctx {
         return;
       }
       case 'UNSUBSCRIBE': {
-        if (msg.dir !== 'c2s' || c.session === null) return;
+        if (msg.dir !== 'c2s') return;
+        subscriptionsChanging(c, msg.time);
+        if (c.session === null) return;
         for (const f of p.filters) {
           const sub = c.session.subs.get(f);
           if (sub !== undefined && sub.removedFrame === 0) {
@@ -474,6 +478,9 @@ export class Analyzer implements DissectionSink, Ctx {
         }
         return;
       }
+      case 'UNSUBACK':
+        if (msg.dir === 's2c') subscriptionsChanged(c);
+        return;
       case 'DISCONNECT':
         if (c.end !== null) return;
         c.disconnectReason = p.reasonCode ?? (c.version === 5 ? 0 : null);
@@ -680,7 +687,7 @@ export class Analyzer implements DissectionSink, Ctx {
       if (!final && at - e.time <= w) break;
       e.filled = true;
       const stalled = e.qos > 0 && c.s2cInflight > 0; // flow control may hold it back
-      const observable = c.s2c > 0 && !stalled && missObservable(c, e.time, at, w) && !e.source.refused && !e.source.unreleased;
+      const observable = c.s2c > 0 && !stalled && !e.raced && missObservable(c, e.time, at, w) && !e.source.refused && !e.source.unreleased;
       this.passByName.get(OWNER[e.kind])?.missed?.(this, e, observable);
     }
     compactExpectations(c);
@@ -770,6 +777,21 @@ export class Analyzer implements DissectionSink, Ctx {
       pingLatencyMax: c.pingLatencyMax === null ? null : round6(c.pingLatencyMax),
     });
   }
+}
+
+/** A SUBSCRIBE or UNSUBSCRIBE sent at `time`: publishes shortly before it may have been routed
+ *  by the broker after it. */
+function subscriptionsChanging(c: ConnState, time: number): void {
+  if (c.subChanges === 0) c.subChangeSince = time;
+  c.subChanges++;
+  if (c.expects.length > c.expHead) markRaced(c, time);
+}
+
+/** Its SUBACK or UNSUBACK: publishes since the change was sent may have been routed before it. */
+function subscriptionsChanged(c: ConnState): void {
+  if (c.subChanges === 0) return;
+  if (c.expects.length > c.expHead) markRaced(c, c.subChangeSince);
+  if (--c.subChanges === 0) c.subChangeSince = Infinity;
 }
 
 /** Evidence frames in capture order, each once (two packets of one frame are one frame). */

@@ -56,6 +56,9 @@ export interface Expectation {
   qosOk: number;
   /** The RETAIN flag the delivery must carry: 1 set, 0 clear, -1 either (see expectedRetain). */
   retain: number;
+  /** The subscriber changed its subscriptions about when the message came (markRaced): the broker
+   *  may have taken the change first, so whether and how it is owed is not known. */
+  raced: boolean;
   time: number;
   filled: boolean;
   /** Delivery frame once filled. */
@@ -74,7 +77,7 @@ export function expect(conn: ConnState, kind: ExpectationKind, source: Source, s
     conn.expectOverflow = true;
     return false;
   }
-  conn.expects.push({ kind, source, conn, sub, qos, qosOk, retain: retainRule(kind, source, conn, sub), time, filled: false, frame: 0 });
+  conn.expects.push({ kind, source, conn, sub, qos, qosOk, retain: retainRule(kind, source, conn, sub), raced: false, time, filled: false, frame: 0 });
   return true;
 }
 
@@ -168,6 +171,23 @@ export function missObservable(conn: ConnState, since: number, at: number, windo
   if (conn.gapS2C <= at) return false;
   const openUntil = conn.end !== null ? conn.endTime : at;
   return openUntil - since >= window;
+}
+
+/** Seconds between a publish and a change of a subscriber's subscriptions within which the
+ *  capture cannot tell which the broker took first (they arrive on different connections). */
+export const RACE_WINDOW = 0.5;
+
+/** The subscriber on `conn` sent a SUBSCRIBE or UNSUBSCRIBE at `since`, or had it acknowledged:
+ *  every open expectation of a client's publish from RACE_WINDOW before the change until now
+ *  may follow the subscriptions before it or after it. (Retained and queued messages are owed
+ *  by the SUBSCRIBE or CONNACK itself: no race.) */
+export function markRaced(conn: ConnState, since: number): void {
+  const ex = conn.expects;
+  const from = since - RACE_WINDOW;
+  for (let i = conn.expHead; i < ex.length; i++) {
+    const e = ex[i]!;
+    if (!e.filled && e.source.kind === 'publish' && e.source.time >= from) e.raced = true;
+  }
 }
 
 /** Release expectations up to the first still-open one (keeps the array from growing). */

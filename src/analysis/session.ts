@@ -265,6 +265,10 @@ export interface ConnState {
   aliasC2S: Map<number, string> | null;
   aliasS2C: Map<number, string> | null;
   pendingSub: Map<number, Sub[]>;
+  /** SUBSCRIBE/UNSUBSCRIBE packets sent and not yet acknowledged, and when the first was sent
+   *  (Infinity when none): the span in which the broker may take a change before a publish. */
+  subChanges: number;
+  subChangeSince: number;
   /** Deliveries the broker owes this connection, oldest first from expHead. */
   expects: Expectation[];
   expHead: number;
@@ -332,7 +336,7 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     sessionPresent: null, c2s: 0, s2c: 0, firstFrame: info.firstFrame, lastFrame: info.firstFrame,
     firstTime: info.firstTime, lastTime: info.firstTime, lastC2STime: -1, lastS2CTime: -1, maxSilence: 0,
     gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
-    takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(),
+    takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(), subChanges: 0, subChangeSince: Infinity,
     expects: [], expHead: 0, expectOverflow: false, untrackedQueued: false, slots: new Array<unknown>(passes).fill(null),
     pings: 0, pingLatencyMax: null, pingLatencySum: 0, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpCount: 0, tmpSub: null,
     pubInfoC2S: null, pubInfoS2C: null,

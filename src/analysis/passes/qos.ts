@@ -251,7 +251,7 @@ export class QosPass implements Pass {
   /** delivered QoS = min(published QoS, granted QoS) (MQTT-3.8.4-6 / 5.0 MQTT-3.8.4-8). */
   private checkDelivered(ctx: Ctx, c: ConnState, msg: MqttMessage, qos: number): void {
     const e = ctx.delivery;
-    if (msg.dir !== 's2c' || e === null || isForbidden(e.kind)) return;
+    if (msg.dir !== 's2c' || e === null || isForbidden(e.kind) || e.raced) return;
     if ((e.qosOk & (1 << qos)) !== 0) return;
     ctx.report('delivered-qos-mismatch', [e.source.frame, msg.frame].filter((f) => f > 0), c, {
       delivered: qos, topic: e.source.topic, published: e.source.qos, granted: e.sub?.granted ?? '?', expected: e.qos,

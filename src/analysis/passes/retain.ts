@@ -103,7 +103,7 @@ export class RetainPass implements Pass {
     }
     // Live forwarding to a subscription established (SUBACK) before the publish arrived.
     const expected = expectedRetain(e);
-    if (e.kind !== 'route' || expected === null) return;
+    if (e.kind !== 'route' || expected === null || e.raced) return;
     if (retain !== expected) {
       ctx.report('retain-flag-on-live', [e.source.frame, msg.frame], c, {
         topic: e.source.topic, retain: retain ? 1 : 0, expected: expected ? '1 (Retain As Published)' : '0',

@@ -64,6 +64,7 @@ export class RoutingPass implements Pass {
   private received(ctx: Ctx, c: ConnState, msg: MqttMessage): void {
     const e = ctx.delivery;
     if (e !== null && e.kind === 'no-local') {
+      if (e.raced) return; // a new SUBSCRIBE without No Local may have come first
       ctx.report('no-local-violated', [e.source.frame, msg.frame], c, {
         topic: e.source.topic, clientId: c.clientId ?? '', filter: e.sub?.filter ?? '?', pubFrame: e.source.frame,
       });
