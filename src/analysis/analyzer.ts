@@ -18,7 +18,7 @@ import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
 } from './schema.js';
 import {
-  activateSub, applyConnack, MessageQueue, applyConnect, bindSession, deactivateSub, endpoint, indexOffline, matchingActiveSubs,
+  activateSub, applyConnack, brokerClosed, MessageQueue, applyConnect, bindSession, deactivateSub, endpoint, forgetRetained, indexOffline, matchingActiveSubs,
   newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
   type Broker, type ClientRecord, type ConnState, type Session, type Sub, type TopicInfo,
 } from './session.js';
@@ -328,6 +328,7 @@ export class Analyzer implements DissectionSink, Ctx {
       return ghost;
     }
     c = newConnState(info, this.brokerOf(info), this.passes.length);
+    c.broker.open++;
     this.conns.set(info.id, c);
     this.connById[info.id] = c;
     for (const p of this.passes) p.connection?.(this, c);
@@ -389,7 +390,7 @@ export class Analyzer implements DissectionSink, Ctx {
 
   private ensureSession(c: ConnState): Session {
     if (c.session === null) {
-      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c, matchedTopic: '' };
+      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c, since: c.firstTime, matchedTopic: '' };
     }
     return c.session;
   }
@@ -697,6 +698,13 @@ export class Analyzer implements DissectionSink, Ctx {
     if (c.finalized) return;
     if (c.end !== null && c.end !== 'open') at = Math.max(at, c.endTime);
     this.now = at;
+    if ((c.end === 'broker-fin' || c.end === 'broker-rst' || c.end === 'broker-disconnect') && c.info.transport === 'mqtt') {
+      const b = c.broker;
+      const before = b.resetTime;
+      brokerClosed(b, c);
+      // What it may have lost, the analysis no longer counts on: its retained messages.
+      if (b.resetTime !== before) forgetRetained(b);
+    }
     for (const p of this.passes) p.connectionEnd?.(this, c);
     this.judge(c, at, true);
     c.finalized = true;
@@ -735,6 +743,7 @@ export class Analyzer implements DissectionSink, Ctx {
       this.report('one-direction-only', [c.firstFrame], c, { dir: c.c2s > 0 ? 'client→broker' : 'broker→client' });
     }
     this.summaryRow(c);
+    c.broker.open--;
     this.conns.delete(c.id);
     if (this.connById[c.id] === c) this.connById[c.id] = undefined;
     if (this.lastState === c) this.lastInfo = this.lastState = null;

@@ -71,6 +71,8 @@ export interface Session {
   expiry: number;
   /** The connection currently using the session, null while offline. */
   conn: ConnState | null;
+  /** When the broker started it (a broker restart after this may have ended it). */
+  since: number;
   /** The last topic found to match one of `subs` (sessionMatches): subscriptions are never
    *  dropped from `subs` nor changed, so a topic that matched once matches for good. */
   matchedTopic: string;
@@ -215,6 +217,44 @@ export interface Broker {
   /** The current client publish's matches in `offline`, filled by the Analyzer before the
    *  passes see the publish (reused: no allocation per publish). */
   offlineBuf: OfflineSub[];
+  /** Its connections open now. */
+  open: number;
+  /** When it last closed every open connection at once, or told a v5 client it is shutting
+   *  down (-Infinity: never): a restart, perhaps, after which it may hold no session and no
+   *  retained message (MQTT 3.1.1 §4.1: stored state may be discarded). */
+  resetTime: number;
+  resetFrame: number;
+  /** Its closes of connections within RESET_WINDOW of the first (brokerClosed). */
+  closesFrom: number;
+  closes: number;
+  /** Connections open when that run of closes began. */
+  closesOf: number;
+}
+
+/** Forget the broker's retained messages: after a possible restart it may hold none of them. */
+export function forgetRetained(b: Broker): void {
+  b.retained.clear();
+  b.retainedIndex = new TopicTrie<RetainedEntry>();
+}
+
+/** Seconds within which a broker's closes of all its connections count as one restart. */
+export const RESET_WINDOW = 1;
+
+/** The broker closed connection `c` (FIN, RST or a DISCONNECT of its own, no client DISCONNECT
+ *  before): at the end of a run in which it closed every connection open at its start, two at
+ *  least, or on a v5 DISCONNECT 0x8B "Server shutting down", it may have restarted. */
+export function brokerClosed(b: Broker, c: ConnState): void {
+  const t = c.endTime;
+  if (t - b.closesFrom > RESET_WINDOW) {
+    b.closesFrom = t;
+    b.closes = 0;
+    b.closesOf = b.open;
+  }
+  b.closes++;
+  if ((b.closesOf >= 2 && b.closes >= b.closesOf) || c.disconnectReason === 0x8b) {
+    b.resetTime = t;
+    b.resetFrame = c.endFrame;
+  }
 }
 
 export interface ConnState {
@@ -324,6 +364,7 @@ export function newBroker(key: string, addr = ''): Broker {
   return {
     key, local: addr === '::1' || addr.startsWith('127.'), retained: new Map(), retainedIndex: new TopicTrie(), retainedSeq: 0, retainedOverflow: false, clients: new Map(), clientsOverflow: false,
     active: new FilterTrie<Sub>(byActivation), activeSeq: 0, offline: new FilterTrie<OfflineSub>(), offlineBuf: [],
+    open: 0, resetTime: -Infinity, resetFrame: 0, closesFrom: -Infinity, closes: 0, closesOf: 0,
   };
 }
 
@@ -482,7 +523,7 @@ function resumesV31(c: ConnState, returnCode: number): boolean | null {
  *  and what was lost while away), so the subscriptions need not be kept. Never bound to a
  *  connection (bindSession resumes persistent sessions only). */
 export const ENDED_CLEAN_SESSION: Readonly<Session> = Object.freeze({
-  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null, matchedTopic: '',
+  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null, since: 0, matchedTopic: '',
 });
 
 export function bindSession(c: ConnState, client: ClientRecord): void {
@@ -502,6 +543,7 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
     }
     c.session = s;
   } else if (early !== null) {
+    early.since = c.connackTime;
     early.subsKnown = c.fromConnect && c.sessionPresent === false;
     early.clientId = c.clientId ?? '';
   } else {
@@ -509,7 +551,7 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
       clientId: c.clientId ?? '', subs: new Map(),
       // With Session Present=1 but no earlier session in the capture, its subscriptions predate us.
       subsKnown: c.fromConnect && c.sessionPresent === false,
-      persistent: false, expiry: 0, conn: c, matchedTopic: '',
+      persistent: false, expiry: 0, conn: c, since: c.connackTime, matchedTopic: '',
     };
   }
   const bound = c.session!;

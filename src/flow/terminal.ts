@@ -320,15 +320,24 @@ function wrap(text: string, width: number): string[] {
 
 function appendFindings(out: string[], findings: Finding[], g: Glyphs, width: number, paint: (s: Style, t: string) => string, messages: boolean): void {
   if (!findings.length) return;
+  const text = g === ASCII ? asciiText : (s: string) => s;
   out.push('');
   out.push(`Findings (${findings.length}):`);
   findings.forEach((f, k) => {
     const mark = `${g.severity[f.severity] ?? '?'}${k + 1}`;
     const frames = f.frames.length ? `frame${f.frames.length === 1 ? '' : 's'} ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ' + g.ellipsis : ''}` : 'no frame';
-    const head = cut(`${mark.padStart(4)} ${f.severity} ${f.id} ${f.clause} ${frames}`, width, g);
+    const head = cut(`${mark.padStart(4)} ${f.severity} ${f.id} ${text(f.clause)} ${frames}`, width, g);
     out.push(paint(severityStyle(f.severity), head.slice(0, 4)) + head.slice(4));
-    if (messages) for (const l of wrap(f.message, width - 6)) out.push('      ' + l);
+    if (messages) for (const l of wrap(text(f.message), width - 6)) out.push('      ' + l);
   });
+}
+
+/** The analysis' own typography in ASCII (section signs, arrows, dashes); what a capture
+ *  carries (a topic, a client id) is printed as it is. */
+const ASCII_TEXT: Record<string, string> = { '§': 'sec. ', '→': '->', '←': '<-', '—': '-', '–': '-', '…': '...', '×': 'x' };
+
+function asciiText(s: string): string {
+  return s.replace(/[§→←—–…×]/g, (c) => ASCII_TEXT[c]!);
 }
 
 export type { FlowItem };

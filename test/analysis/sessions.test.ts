@@ -173,3 +173,44 @@ test('sessions: a v5 client back after its Session Expiry Interval: the reason s
   assert.deepEqual(violations(r), []);
   assert.match(findings(r, 'session-not-persistent')[0]!.message, /came back after its session expired \(Session Expiry Interval 2 s\)/);
 });
+
+test('sessions: after the broker closed every connection at once (a restart?), Session Present=0 is not observable and retained messages are not counted on', () => {
+  // (lab/broker-restart.pcap shows it with mosquitto: persistence false, stopped and started)
+  const restart = (closeBoth: boolean) => {
+    const s = scenario();
+    const keeper = s.connect('keeper', { clean: false });
+    keeper.subscribe('r/#', 1);
+    const sender = s.connect('sender');
+    sender.publish('r/state', 'on', { qos: 1, retain: true });
+    keeper.receive('r/state', 'on', { qos: 1 });
+    keeper.close('fin', 's2c');
+    if (closeBoth) sender.close('fin', 's2c');
+    s.wait(1);
+    const back = s.connect('keeper', { clean: false, sessionPresent: false });
+    back.subscribe('r/#', 1);
+    s.wait(15);
+    back.disconnect();
+    if (!closeBoth) sender.disconnect();
+    return s.result();
+  };
+  const r = restart(true);
+  assert.deepEqual(violations(r), []);
+  const spw = findings(r, 'session-present-wrong', true);
+  assert.deepEqual(spw.map((f) => f.severity), ['not-observable']);
+  assert.match(spw[0]!.message, /closed every connection at frame \d+ \(a restart\?\)/);
+  // One connection closed by the broker while another stays open is no restart: judged.
+  const one = restart(false);
+  assert.deepEqual(violations(one).map((f) => f.id).sort(), ['retained-not-delivered', 'session-present-wrong']);
+});
+
+test('sessions: a v5 DISCONNECT "Server shutting down" (0x8B) alone says the broker may restart', () => {
+  const s = scenario();
+  const keeper = s.connect('keeper', { version: 5, clean: false, sessionExpiry: 600 });
+  keeper.subscribe('r/#', 1);
+  keeper.send('s2c', { type: 'DISCONNECT', reasonCode: 0x8b, properties: [] });
+  s.wait(1);
+  s.connect('keeper', { version: 5, clean: false, sessionExpiry: 600, sessionPresent: false }).disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.equal(findings(r, 'session-present-wrong', true)[0]?.severity, 'not-observable');
+});

@@ -7,7 +7,7 @@ import { CaptureBuilder, pk } from './build.js';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[/;
 
-function twoClients(topic = 'lab/t') {
+function twoClients(topic = 'lab/t', finding = { clause: 'MQTT-1', message: 'a demo finding' }) {
   const b = new CaptureBuilder();
   const sub = b.conn();
   b.send(sub, 'c2s', 0, pk.connect('sub'));
@@ -17,7 +17,7 @@ function twoClients(topic = 'lab/t') {
   b.send(pub, 'c2s', 1.25, pk.publish(topic, 'x', 1, 5));
   b.send(sub, 's2c', 1.5, pk.publish(topic, 'x', 0));
   b.send(pub, 's2c', 2, pk.ack('PUBACK', 5));
-  return b.done([{ id: 'demo', severity: 'warning', clause: 'MQTT-1', frames: [4], message: 'a demo finding' }]);
+  return b.done([{ id: 'demo', severity: 'warning', clause: finding.clause, frames: [4], message: finding.message }]);
 }
 
 const lines = (s: string) => s.trimEnd().split('\n');
@@ -69,4 +69,14 @@ test('an empty diagram says so', () => {
   const b = new CaptureBuilder();
   b.conn();
   assert.match(renderFlowText(buildFlow(b.done())), /\(no MQTT packets to draw\)/);
+});
+
+test("ASCII mode spells out the analysis' own typography in findings; a capture's text stays as it is", () => {
+  // (found by a fixture whose finding cites "section 4.1" and says "client→broker")
+  const d = buildFlow(twoClients('lab/température', { clause: '5.0: §3.1.3.2.2, MQTT-3.1.3-9', message: 'QoS 2 id 1 (client→broker) on "lab/température" — left open…' }));
+  const ascii = renderFlowText(d, { width: 100, ascii: true });
+  const findings = ascii.slice(ascii.indexOf('Findings'));
+  assert.match(findings, /5\.0: sec\. 3\.1\.3\.2\.2, MQTT-3\.1\.3-9/);
+  assert.match(findings, /QoS 2 id 1 \(client->broker\) on "lab\/température" - left open\.\.\./);
+  assert.match(renderFlowText(d, { width: 100 }), /§3\.1\.3\.2\.2[\s\S]*client→broker/);
 });
