@@ -328,7 +328,7 @@ export class Analyzer implements DissectionSink, Ctx {
       return ghost;
     }
     c = newConnState(info, this.brokerOf(info), this.passes.length);
-    c.broker.open++;
+    if (info.transport === 'mqtt') c.broker.open++;
     this.conns.set(info.id, c);
     this.connById[info.id] = c;
     for (const p of this.passes) p.connection?.(this, c);
@@ -743,7 +743,7 @@ export class Analyzer implements DissectionSink, Ctx {
       this.report('one-direction-only', [c.firstFrame], c, { dir: c.c2s > 0 ? 'client→broker' : 'broker→client' });
     }
     this.summaryRow(c);
-    c.broker.open--;
+    if (c.info.transport === 'mqtt') c.broker.open--;
     this.conns.delete(c.id);
     if (this.connById[c.id] === c) this.connById[c.id] = undefined;
     if (this.lastState === c) this.lastInfo = this.lastState = null;

@@ -150,7 +150,6 @@ export function expectedRetain(e: Expectation): boolean | null {
   return e.retain < 0 ? null : e.retain === 1;
 }
 
-
 /** Kinds that record a delivery that must NOT happen: filled only by a delivery nothing else
  *  explains, and never missed. */
 export function isForbidden(kind: ExpectationKind): boolean {

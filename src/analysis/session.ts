@@ -217,7 +217,7 @@ export interface Broker {
   /** The current client publish's matches in `offline`, filled by the Analyzer before the
    *  passes see the publish (reused: no allocation per publish). */
   offlineBuf: OfflineSub[];
-  /** Its connections open now. */
+  /** Its MQTT connections open now (not TLS ones: the analysis sees nothing of those). */
   open: number;
   /** When it last closed every open connection at once, or told a v5 client it is shutting
    *  down (-Infinity: never): a restart, perhaps, after which it may hold no session and no
