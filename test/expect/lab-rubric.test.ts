@@ -23,6 +23,7 @@ const MISTAKE: Record<string, { part: number; says: RegExp }> = {
   'neg-publish-before-connect': { part: 1, says: /connect-not-first/ },
   'neg-second-connect': { part: 1, says: /second-connect/ },
   'neg-redelivery-missing': { part: 3, says: /redelivery-missing/ },
+  'neg-broker-upgrades-qos': { part: 3, says: /delivered-qos-mismatch .*published at QoS 0, granted QoS 2: expected 0/ },
 };
 
 const rubric = loadExpectations('lab2');
