@@ -577,6 +577,8 @@ export class Analyzer implements DissectionSink, Ctx {
     // made for the many publishes nobody subscribes to (ctx.source stays null).
     if (subs.length === 0 && away.length === 0 && !p.retain) return;
     const src = newSource('publish', topic, hash, this.len, p.qos, p.retain, msg.frame, msg.time, c.id, c.clientId);
+    // the publisher's packet, with the topic a v5 Topic Alias left out (the broker sends it)
+    src.size = p.length + (p.topic.length === 0 ? topic.length : 0);
     this.source = src;
     if (subs.length > 0) this.routeTo(subs, c, src, 'route');
   }

@@ -109,6 +109,8 @@ export const CATALOGUE = {
     'first packet after the TCP handshake is {type}, not CONNECT'),
   'second-connect': e('conformance', 'violation', 'MQTT-3.1.0-2', 'Second CONNECT on one connection',
     'second CONNECT on the connection (first at frame {first})'),
+  'packet-too-large': e('conformance', 'violation', '5.0: MQTT-3.1.2-25 / MQTT-3.2.2-15', 'Packet larger than the receiver\'s Maximum Packet Size',
+    '{sender} sent a {type} of {size} bytes; the {receiver} accepts at most {max} (Maximum Packet Size in its {where})'),
   'reserved-flags': e('conformance', 'violation', 'MQTT-2.2.2-2', 'Reserved fixed-header flags set',
     '{type}: {detail}'),
   'invalid-protocol-name': e('conformance', 'violation', 'MQTT-3.1.2-1', 'Invalid protocol name',

@@ -305,6 +305,11 @@ export interface ConnState {
   aliasC2S: Map<number, string> | null;
   aliasS2C: Map<number, string> | null;
   pendingSub: Map<number, Sub[]>;
+  /** v5 Maximum Packet Size each side accepts: the client's from its CONNECT (the broker must
+   *  not send it more, MQTT-3.1.2-25), the broker's from its CONNACK (MQTT-3.2.2-15); Infinity
+   *  without one. */
+  clientMaxPacket: number;
+  serverMaxPacket: number;
   /** SUBSCRIBE/UNSUBSCRIBE packets sent and not yet acknowledged, and when the first was sent
    *  (Infinity when none): the span in which the broker may take a change before a publish. */
   subChanges: number;
@@ -377,7 +382,7 @@ export function newConnState(info: ConnectionInfo, broker: Broker, passes: numbe
     sessionPresent: null, c2s: 0, s2c: 0, firstFrame: info.firstFrame, lastFrame: info.firstFrame,
     firstTime: info.firstTime, lastTime: info.firstTime, lastC2STime: -1, lastS2CTime: -1, maxSilence: 0,
     gapC2S: Infinity, gapS2C: Infinity, end: null, endFrame: 0, endTime: 0, disconnectReason: null,
-    takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(), subChanges: 0, subChangeSince: Infinity,
+    takenOver: false, finalized: false, aliasC2S: null, aliasS2C: null, pendingSub: new Map(), clientMaxPacket: Infinity, serverMaxPacket: Infinity, subChanges: 0, subChangeSince: Infinity,
     expects: [], expHead: 0, expectOverflow: false, untrackedQueued: false, slots: new Array<unknown>(passes).fill(null),
     pings: 0, pingLatencyMax: null, pingLatencySum: 0, s2cInflight: 0, prevSession: null, prevOfflineSince: 0, prevOnline: null, tmpSeq: 0, tmpMaxGranted: 0, tmpQosOk: 0, tmpCount: 0, tmpSub: null,
     pubInfoC2S: null, pubInfoS2C: null,
@@ -394,6 +399,7 @@ export function propNumber(props: Property[] | undefined, id: number): number | 
 }
 
 export const PROP_SESSION_EXPIRY = 0x11;
+export const PROP_MAX_PACKET_SIZE = 0x27;
 export const PROP_SERVER_KEEP_ALIVE = 0x13;
 export const PROP_WILL_DELAY = 0x18;
 export const PROP_TOPIC_ALIAS = 0x23;
@@ -475,6 +481,7 @@ export function applyConnect(c: ConnState, p: ConnectPacket, frame: number, time
   c.keepAlive = p.keepAlive;
   c.cleanSession = p.cleanSession;
   c.sessionExpiry = version === 5 ? (propNumber(p.properties, PROP_SESSION_EXPIRY) ?? 0) : null;
+  if (version === 5) c.clientMaxPacket = propNumber(p.properties, PROP_MAX_PACKET_SIZE) ?? Infinity;
   if (p.willFlag && p.willTopic !== undefined) {
     const payload = p.willPayload ?? new Uint8Array(0);
     c.will = {
@@ -498,6 +505,7 @@ export function applyConnack(c: ConnState, p: ConnackPacket, frame: number, time
   c.sessionPresent = c.version === 3 ? resumesV31(c, p.returnCode) : p.sessionPresent;
   if (c.version === 5) {
     c.serverKeepAlive = propNumber(p.properties, PROP_SERVER_KEEP_ALIVE);
+    c.serverMaxPacket = propNumber(p.properties, PROP_MAX_PACKET_SIZE) ?? Infinity;
     const se = propNumber(p.properties, PROP_SESSION_EXPIRY);
     if (se !== null) c.sessionExpiry = se;
   }

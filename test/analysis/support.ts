@@ -29,7 +29,12 @@ function finish(p: PacketSpec): Packet {
     if (p.type === 'PUBLISH') flags |= (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
     else flags |= REQUIRED_FLAGS[p.type] ?? 0;
   }
-  return { ...p, headerFlags: flags, remainingLength: 0, length: 2, notes: p.notes ?? [] } as Packet;
+  // A PUBLISH's size as on the wire (fixed header of 2, topic, packet id, payload; a property
+  // length byte when it has properties); 2 for the rest, which no check measures.
+  const length = p.type === 'PUBLISH'
+    ? 2 + 2 + enc.encode(p.topic).length + (p.qos > 0 ? 2 : 0) + (p.properties ? 1 : 0) + (p.payload?.length ?? 0)
+    : 2;
+  return { ...p, headerFlags: flags, remainingLength: length - 2, length, notes: p.notes ?? [] } as Packet;
 }
 
 export interface ConnectOpts {
@@ -48,6 +53,9 @@ export interface ConnectOpts {
   protocolName?: string;
   connectFlags?: number;
   serverKeepAlive?: number;
+  /** v5 Maximum Packet Size in the CONNECT (what the client accepts) and the CONNACK (the broker). */
+  maxPacketSize?: number;
+  serverMaxPacketSize?: number;
 }
 
 export interface PubOpts {
@@ -123,6 +131,7 @@ export class Client {
     const w = o.will;
     const props: Property[] = [];
     if (o.sessionExpiry !== undefined) props.push({ id: 0x11, name: 'Session Expiry Interval', value: o.sessionExpiry });
+    if (o.maxPacketSize !== undefined) props.push({ id: 0x27, name: 'Maximum Packet Size', value: o.maxPacketSize });
     const clean = o.clean ?? true;
     this.send('c2s', {
       type: 'CONNECT', protocolName: o.protocolName ?? (v === 3 ? 'MQIsdp' : 'MQTT'), protocolLevel: v,
@@ -138,6 +147,7 @@ export class Client {
     if (o.noConnack) return;
     const cprops: Property[] = [];
     if (o.serverKeepAlive !== undefined) cprops.push({ id: 0x13, name: 'Server Keep Alive', value: o.serverKeepAlive });
+    if (o.serverMaxPacketSize !== undefined) cprops.push({ id: 0x27, name: 'Maximum Packet Size', value: o.serverMaxPacketSize });
     this.send('s2c', {
       type: 'CONNACK', ackFlags: o.sessionPresent ? 1 : 0, sessionPresent: o.sessionPresent ?? false, returnCode: o.code ?? 0,
       ...(v === 5 ? { properties: cprops } : {}),

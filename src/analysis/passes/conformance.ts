@@ -40,6 +40,16 @@ export class ConformancePass implements Pass {
       return;
     }
     if (p === null) return;
+    // v5 Maximum Packet Size: the broker MUST NOT send the client more than its CONNECT allows
+    // (MQTT-3.1.2-25), nor the client the broker more than its CONNACK allows (MQTT-3.2.2-15).
+    const max = msg.dir === 's2c' ? c.clientMaxPacket : c.serverMaxPacket;
+    if (p.length > max) {
+      const s2c = msg.dir === 's2c';
+      ctx.report('packet-too-large', [msg.frame], c, {
+        sender: s2c ? 'the broker' : 'the client', receiver: s2c ? 'client' : 'broker', type: p.type, size: p.length, max,
+        where: s2c ? 'CONNECT' : 'CONNACK',
+      });
+    }
     if (p.type === 'CONNECT' && msg.dir === 'c2s') {
       if (c.connects > 1) {
         ctx.report('second-connect', [c.connectFrame, msg.frame], c, { first: c.connectFrame });
