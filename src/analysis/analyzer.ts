@@ -489,7 +489,16 @@ export class Analyzer implements DissectionSink, Ctx {
           c.end = p.reasonCode === 0x04 ? 'disconnect-with-will' : 'disconnect';
           if (c.version === 5) {
             const se = propNumber(p.properties, PROP_SESSION_EXPIRY);
-            if (se !== null) c.sessionExpiry = se;
+            if (se !== null) {
+              c.sessionExpiry = se;
+              // The client's last word on its session (5.0 §3.14.2.2.2): 0 ends it with the
+              // connection, and a broker then resumes nothing.
+              const s = c.session;
+              if (s !== null && s.conn === c && c.connackFrame !== 0) {
+                s.expiry = se;
+                s.persistent = se > 0;
+              }
+            }
           }
         } else {
           c.end = 'broker-disconnect';

@@ -214,3 +214,23 @@ test('sessions: a v5 DISCONNECT "Server shutting down" (0x8B) alone says the bro
   assert.deepEqual(violations(r), []);
   assert.equal(findings(r, 'session-present-wrong', true)[0]?.severity, 'not-observable');
 });
+
+test('sessions: a v5 DISCONNECT with Session Expiry Interval 0 ends the session: Session Present=0 after it is right', () => {
+  // (found with mosquitto 2.0.11 and paho: connected with Session Expiry 60, disconnected with
+  // 0; the broker rightly answered the next Clean Start 0 with Session Present 0, and check
+  // reported session-present-wrong)
+  const run = (endExpiry: number | null) => {
+    const s = scenario();
+    const c = s.connect('ender', { version: 5, clean: false, sessionExpiry: 60 });
+    c.subscribe('se/#', 1);
+    c.send('c2s', { type: 'DISCONNECT', reasonCode: 0, properties: endExpiry === null ? [] : [{ id: 0x11, name: 'Session Expiry Interval', value: endExpiry }] });
+    s.connect('pub', { version: 5 }).publish('se/x', 'while away', { qos: 1 });
+    s.connect('ender', { version: 5, clean: false, sessionExpiry: 60, sessionPresent: false }).disconnect();
+    return s.result();
+  };
+  const ended = run(0);
+  assert.deepEqual(violations(ended), []);
+  assert.match(findings(ended, 'session-not-persistent')[0]!.message, /left with Session Expiry Interval 0/);
+  // without it the session outlived the connection: Session Present=0 is wrong
+  assert.deepEqual(violations(run(null)).map((f) => f.id), ['session-present-wrong']);
+});

@@ -89,7 +89,7 @@ export class SessionsPass implements Pass {
         if (cl.queuedOverflow) c.untrackedQueued = true;
       } else if (c.sessionPresent === false) {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
-        const why = prev !== null && !prev.persistent ? 'used a clean session before going away'
+        const why = prev !== null && !prev.persistent ? (v5 ? 'left with Session Expiry Interval 0 (its session ended with its connection)' : 'used a clean session before going away')
           : c.cleanSession === false && prev !== null && restartedSince(c, prev.since, time) ? `came back after the broker closed every connection at frame ${c.broker.resetFrame} (a restart?), which may have ended its session`
             : c.cleanSession === false && prev !== null ? `came back after its session expired (Session Expiry Interval ${prev.expiry} s)`
               : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
