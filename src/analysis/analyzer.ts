@@ -352,20 +352,28 @@ export class Analyzer implements DissectionSink, Ctx {
   private clientOf(c: ConnState): ClientRecord | null {
     if (c.clientId === null) return null;
     const b = c.broker;
+    // An empty client id names nobody: the broker gives each such connection an identity of its
+    // own (MQTT-3.1.3-6, 5.0 Assigned Client Identifier), so each is a client apart, never taken
+    // over, resumed or grouped with another (a paho 3.1.1 client connects so by default).
+    if (c.clientId === '') return this.newClient(b, '', `\0connection ${c.id}`, c.connectFrame);
     let r = b.clients.get(c.clientId);
     if (r === undefined) {
       if (b.clients.size >= this.opts.maxClients) {
         this.limit('maxClients', this.opts.maxClients, 'client ids', this.frame);
         return null;
       }
-      r = {
-        clientId: c.clientId, broker: b, row: this.clientRow(b, c.clientId, c.connectFrame), online: null, conns: 0,
-        keepUntil: 0, offlineSubs: null, session: null, offlineSince: 0, lastEnd: null, queued: new MessageQueue(), queuedOverflow: false,
-        awayMatches: 0, tmpSeq: 0, tmpGranted: 0, tmpQosOk: 0, tmpCount: 0,
-      };
+      r = this.newClient(b, c.clientId, c.clientId, c.connectFrame);
       b.clients.set(c.clientId, r);
     }
     return r;
+  }
+
+  private newClient(b: Broker, clientId: string, rowKey: string, frame: number): ClientRecord {
+    return {
+      clientId, broker: b, row: this.clientRow(b, clientId, rowKey, frame), online: null, conns: 0,
+      keepUntil: 0, offlineSubs: null, session: null, offlineSince: 0, lastEnd: null, queued: new MessageQueue(), queuedOverflow: false,
+      awayMatches: 0, tmpSeq: 0, tmpGranted: 0, tmpQosOk: 0, tmpCount: 0,
+    };
   }
 
   /** Parallel to clientRows: the broker of each row. */
@@ -373,8 +381,8 @@ export class Analyzer implements DissectionSink, Ctx {
   /** Rows by broker key + NUL + client id, for a client seen again after its record was forgotten. */
   private readonly rowIndex = new Map<string, ClientSummary>();
 
-  private clientRow(b: Broker, clientId: string, frame: number): ClientSummary | null {
-    const key = b.key + '\0' + clientId;
+  private clientRow(b: Broker, clientId: string, rowKey: string, frame: number): ClientSummary | null {
+    const key = b.key + '\0' + rowKey;
     const old = this.rowIndex.get(key);
     if (old !== undefined) return old;
     if (this.clientRows.length >= this.opts.maxSummaryRows) {
@@ -608,7 +616,7 @@ export class Analyzer implements DissectionSink, Ctx {
       const s = subs[i]!;
       const sc = s.session.conn;
       if (sc === null || sc.finalized || s.shared) continue;
-      if (s.noLocal && pubClient !== null && sc.clientId === pubClient) { // v5 No Local: not owed
+      if (s.noLocal && pubClient !== null && pubClient !== '' && sc.clientId === pubClient) { // v5 No Local: not owed
         noLocal = true;
         continue;
       }

@@ -234,3 +234,36 @@ test('sessions: a v5 DISCONNECT with Session Expiry Interval 0 ends the session:
   // without it the session outlived the connection: Session Present=0 is wrong
   assert.deepEqual(violations(run(null)).map((f) => f.id), ['session-present-wrong']);
 });
+
+test('sessions: connections with an empty client id are clients apart, never one taking over another', () => {
+  // (paho 3.1.1 connects so by default and the broker assigns each an identity: a corpus capture
+  // has 123 of them. Grouped under "", each new one "took over" the last, which silenced the
+  // will check of every one but the last.)
+  const s = scenario();
+  const a = s.connect('', {});
+  a.subscribe('e/#', 1);
+  const dying = s.connect('', { will: { topic: 'e/will', payload: 'gone', qos: 1 } });
+  dying.subscribe('e/#', 1);
+  s.connect('', {}).publish('e/x', 'm', { qos: 1 });
+  a.receive('e/x', 'm', { qos: 1 });
+  dying.receive('e/x', 'm', { qos: 1 });
+  dying.close('fin');
+  a.receive('e/will', 'gone', { qos: 1 });
+  s.wait(15);
+  a.disconnect();
+  const r = s.result();
+  assert.deepEqual(violations(r), []);
+  assert.equal(findings(r, 'will-published').length, 1);
+  assert.deepEqual(r.clients.map((c) => [c.clientId, c.connections.length]), [['', 1], ['', 1], ['', 1]]);
+});
+
+test('sessions: v5 No Local does not join two clients with empty client ids', () => {
+  const s = scenario();
+  const sub = s.connect('', { version: 5 });
+  sub.subscribe('n/#', 1, { options: 0x01 | 0x04 }); // No Local
+  const published = s.connect('', { version: 5 }).publish('n/x', 'from another client', { qos: 1, properties: [] });
+  s.wait(15);
+  sub.disconnect();
+  // owed: it came from another client, whatever their (empty) ids say
+  assert.deepEqual(findings(s.result(), 'publish-not-routed').map((f) => f.frames.includes(published)), [true]);
+});
