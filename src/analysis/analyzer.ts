@@ -398,7 +398,7 @@ export class Analyzer implements DissectionSink, Ctx {
 
   private ensureSession(c: ConnState): Session {
     if (c.session === null) {
-      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c, since: c.firstTime, matchedTopic: '' };
+      c.session = { clientId: c.clientId ?? '', subs: new Map(), subsKnown: false, persistent: false, expiry: 0, conn: c, since: c.firstTime, droppedAt: -Infinity, matchedTopic: '' };
     }
     return c.session;
   }
@@ -723,6 +723,10 @@ export class Analyzer implements DissectionSink, Ctx {
       brokerClosed(b, c);
       // What it may have lost, the analysis no longer counts on: its retained messages.
       if (b.resetTime !== before) forgetRetained(b);
+      // A lone connection: with others kept open the broker evidently did not restart.
+      if (b.open === 1 && c.end !== 'broker-disconnect' && c.session !== null && c.session.conn === c && !c.takenOver && !silentTooLong(c)) {
+        c.session.droppedAt = c.endTime;
+      }
     }
     for (const p of this.passes) p.connectionEnd?.(this, c);
     this.judge(c, at, true);
@@ -805,6 +809,15 @@ export class Analyzer implements DissectionSink, Ctx {
       pingLatencyMax: c.pingLatencyMax === null ? null : round6(c.pingLatencyMax),
     });
   }
+}
+
+/** Was the client silent past 1.5x its Keep Alive when the broker closed the connection (a
+ *  reason the capture shows)? */
+function silentTooLong(c: ConnState): boolean {
+  const ka = c.serverKeepAlive ?? c.keepAlive;
+  if (ka === null || ka === 0) return false;
+  const last = c.lastC2STime >= 0 ? c.lastC2STime : c.firstTime;
+  return c.endTime - last >= ka * 1.5 - 0.5;
 }
 
 /** A SUBSCRIBE or UNSUBSCRIBE sent at `time`: publishes shortly before it may have been routed

@@ -73,6 +73,10 @@ export interface Session {
   conn: ConnState | null;
   /** When the broker started it (a broker restart after this may have ended it). */
   since: number;
+  /** When the broker last closed its connection, its only one open, for no reason the capture
+   *  shows (no takeover, no silence past the Keep Alive): a restart of a broker with one client
+   *  looks so, and it may have discarded the session. -Infinity: never. */
+  droppedAt: number;
   /** The last topic found to match one of `subs` (sessionMatches): subscriptions are never
    *  dropped from `subs` nor changed, so a topic that matched once matches for good. */
   matchedTopic: string;
@@ -531,7 +535,7 @@ function resumesV31(c: ConnState, returnCode: number): boolean | null {
  *  and what was lost while away), so the subscriptions need not be kept. Never bound to a
  *  connection (bindSession resumes persistent sessions only). */
 export const ENDED_CLEAN_SESSION: Readonly<Session> = Object.freeze({
-  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null, since: 0, matchedTopic: '',
+  clientId: '', subs: new Map<string, Sub>(), subsKnown: false, persistent: false, expiry: 0, conn: null, since: 0, droppedAt: -Infinity, matchedTopic: '',
 });
 
 export function bindSession(c: ConnState, client: ClientRecord): void {
@@ -559,7 +563,7 @@ export function bindSession(c: ConnState, client: ClientRecord): void {
       clientId: c.clientId ?? '', subs: new Map(),
       // With Session Present=1 but no earlier session in the capture, its subscriptions predate us.
       subsKnown: c.fromConnect && c.sessionPresent === false,
-      persistent: false, expiry: 0, conn: c, since: c.connackTime, matchedTopic: '',
+      persistent: false, expiry: 0, conn: c, since: c.connackTime, droppedAt: -Infinity, matchedTopic: '',
     };
   }
   const bound = c.session!;

@@ -267,3 +267,21 @@ test('sessions: v5 No Local does not join two clients with empty client ids', ()
   // owed: it came from another client, whatever their (empty) ids say
   assert.deepEqual(findings(s.result(), 'publish-not-routed').map((f) => f.frames.includes(published)), [true]);
 });
+
+test('sessions: the broker closing a lone client for no reason the capture shows may be a restart; after a Keep Alive overrun it is not', () => {
+  // (mosquitto 2.0.11 stopped with SIGTERM sends its one v5 client a FIN, no DISCONNECT 0x8B)
+  const run = (silent: boolean) => {
+    const s = scenario();
+    const c = s.connect('one', { version: 5, clean: false, sessionExpiry: 300, keepAlive: 10 });
+    c.subscribe('r/#', 1);
+    if (silent) s.wait(20); // 2x its Keep Alive: the broker had a reason to close it
+    c.close('fin', 's2c');
+    s.wait(1);
+    s.connect('one', { version: 5, clean: false, sessionExpiry: 300, sessionPresent: false }).disconnect();
+    return s.result();
+  };
+  const quiet = run(false);
+  assert.deepEqual(violations(quiet), []);
+  assert.match(findings(quiet, 'session-present-wrong', true)[0]!.message, /closed its connection for no reason the capture shows/);
+  assert.deepEqual(violations(run(true)).map((f) => f.id).filter((id) => id !== 'keepalive-exceeded'), ['session-present-wrong']);
+});

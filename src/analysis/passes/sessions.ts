@@ -65,6 +65,10 @@ export class SessionsPass implements Pass {
         ctx.report('session-present-wrong', frames, c, {
           sp: 0, why: `the broker held a session for "${cl.clientId}", then closed every connection at frame ${c.broker.resetFrame} (a restart?) and may have discarded it (MQTT 3.1.1 section 4.1)`,
         }, 'not-observable');
+      } else if (c.prevSession.droppedAt >= c.prevSession.since) {
+        ctx.report('session-present-wrong', frames, c, {
+          sp: 0, why: `the broker held a session for "${cl.clientId}", then closed its connection for no reason the capture shows (a restart?) and may have discarded it (MQTT 3.1.1 section 4.1)`,
+        }, 'not-observable');
       } else {
         ctx.report('session-present-wrong', frames, c, {
           sp: 0, why: `${held}${c.broker.local ? '' : '; clients outside the capture could have ended it'}`,
@@ -91,6 +95,7 @@ export class SessionsPass implements Pass {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
         const why = prev !== null && !prev.persistent ? (v5 ? 'left with Session Expiry Interval 0 (its session ended with its connection)' : 'used a clean session before going away')
           : c.cleanSession === false && prev !== null && restartedSince(c, prev.since, time) ? `came back after the broker closed every connection at frame ${c.broker.resetFrame} (a restart?), which may have ended its session`
+            : c.cleanSession === false && prev !== null && prev.persistent && prev.droppedAt >= prev.since ? 'came back after the broker closed its connection for no reason the capture shows (a restart?), which may have ended its session'
             : c.cleanSession === false && prev !== null ? `came back after its session expired (Session Expiry Interval ${prev.expiry} s)`
               : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
