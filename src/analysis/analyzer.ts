@@ -18,7 +18,7 @@ import type {
   AnalysisResult, ClientSummary, ConnectionSummary, Finding, FoldedRows, TopicSummary,
 } from './schema.js';
 import {
-  activateSub, applyConnack, brokerClosed, MessageQueue, applyConnect, bindSession, deactivateSub, endpoint, forgetRetained, indexOffline, matchingActiveSubs,
+  activateSub, applyConnack, brokerClosed, MessageQueue, applyConnect, bindSession, deactivateSub, effectiveKeepAlive, endpoint, forgetRetained, indexOffline, matchingActiveSubs,
   newBroker, newConnState, newSub, payloadHash, propNumber, PROP_SESSION_EXPIRY, PROP_TOPIC_ALIAS, unindexOffline,
   type Broker, type ClientRecord, type ConnState, type Session, type Sub, type TopicInfo,
 } from './session.js';
@@ -814,7 +814,7 @@ export class Analyzer implements DissectionSink, Ctx {
 /** Was the client silent past 1.5x its Keep Alive when the broker closed the connection (a
  *  reason the capture shows)? */
 function silentTooLong(c: ConnState): boolean {
-  const ka = c.serverKeepAlive ?? c.keepAlive;
+  const ka = effectiveKeepAlive(c);
   if (ka === null || ka === 0) return false;
   const last = c.lastC2STime >= 0 ? c.lastC2STime : c.firstTime;
   return c.endTime - last >= ka * 1.5 - 0.5;

@@ -8,10 +8,13 @@ import { newSource, type Expectation } from '../correlation.js';
 import type { Ctx, Pass } from '../pass.js';
 import { ENDED_CLEAN_SESSION, propNumber, PROP_MESSAGE_EXPIRY, unindexOffline, type ClientRecord, type ConnState, type Session } from '../session.js';
 
-/** Did the broker of `c` perhaps restart (Broker.resetTime) after `since` and by `now`? */
-function restartedSince(c: ConnState, since: number, now: number): boolean {
+/** How the broker may have discarded session `s` by `now` (a restart, perhaps: MQTT 3.1.1
+ *  section 4.1 lets it), as words for a message; null when the capture shows no such moment. */
+function mayHaveDiscarded(c: ConnState, s: Session, now: number): string | null {
   const r = c.broker.resetTime;
-  return r >= since && r <= now;
+  if (r >= s.since && r <= now) return `closed every connection at frame ${c.broker.resetFrame} (a restart?)`;
+  if (s.droppedAt >= s.since) return 'closed its connection for no reason the capture shows (a restart?)';
+  return null;
 }
 
 /** Seconds either side of a message's expiry within which a broker may or may not have deleted it. */
@@ -60,18 +63,14 @@ export class SessionsPass implements Pass {
     } else if (c.cleanSession) {
       if (sp) ctx.report('session-present-wrong', frames, c, { sp: 1, why: `${v5 ? 'Clean Start' : 'CleanSession'}=1 (${v5 ? 'MQTT-3.2.2-2' : 'MQTT-3.2.2-1'})` });
     } else if (!sp && cl !== null && c.prevSession !== null && this.sessionAlive(c.prevSession, c.prevOnline, c.prevOfflineSince, time)) {
-      const held = `the broker holds a session for "${cl.clientId}" from connection ${c.prevOnline?.id ?? 'earlier in the capture'} (${v5 ? 'MQTT-3.2.2-3' : 'MQTT-3.2.2-2'})`;
-      if (restartedSince(c, c.prevSession.since, time)) {
+      const discarded = mayHaveDiscarded(c, c.prevSession, time);
+      if (discarded !== null) {
         ctx.report('session-present-wrong', frames, c, {
-          sp: 0, why: `the broker held a session for "${cl.clientId}", then closed every connection at frame ${c.broker.resetFrame} (a restart?) and may have discarded it (MQTT 3.1.1 section 4.1)`,
-        }, 'not-observable');
-      } else if (c.prevSession.droppedAt >= c.prevSession.since) {
-        ctx.report('session-present-wrong', frames, c, {
-          sp: 0, why: `the broker held a session for "${cl.clientId}", then closed its connection for no reason the capture shows (a restart?) and may have discarded it (MQTT 3.1.1 section 4.1)`,
+          sp: 0, why: `the broker held a session for "${cl.clientId}", then ${discarded} and may have discarded it (MQTT 3.1.1 section 4.1)`,
         }, 'not-observable');
       } else {
         ctx.report('session-present-wrong', frames, c, {
-          sp: 0, why: `${held}${c.broker.local ? '' : '; clients outside the capture could have ended it'}`,
+          sp: 0, why: `the broker holds a session for "${cl.clientId}" from connection ${c.prevOnline?.id ?? 'earlier in the capture'} (${v5 ? 'MQTT-3.2.2-3' : 'MQTT-3.2.2-2'})${c.broker.local ? '' : '; clients outside the capture could have ended it'}`,
         }, c.broker.local ? 'violation' : 'warning');
       }
     }
@@ -93,9 +92,9 @@ export class SessionsPass implements Pass {
         if (cl.queuedOverflow) c.untrackedQueued = true;
       } else if (c.sessionPresent === false) {
         const lost = `${cl.queued.length + cl.awayMatches}${cl.queuedOverflow ? ' or more' : ''}`;
+        const discarded = prev !== null && prev.persistent && c.cleanSession === false ? mayHaveDiscarded(c, prev, time) : null;
         const why = prev !== null && !prev.persistent ? (v5 ? 'left with Session Expiry Interval 0 (its session ended with its connection)' : 'used a clean session before going away')
-          : c.cleanSession === false && prev !== null && restartedSince(c, prev.since, time) ? `came back after the broker closed every connection at frame ${c.broker.resetFrame} (a restart?), which may have ended its session`
-            : c.cleanSession === false && prev !== null && prev.persistent && prev.droppedAt >= prev.since ? 'came back after the broker closed its connection for no reason the capture shows (a restart?), which may have ended its session'
+          : discarded !== null ? `came back after the broker ${discarded}, which may have ended its session`
             : c.cleanSession === false && prev !== null ? `came back after its session expired (Session Expiry Interval ${prev.expiry} s)`
               : `reconnected with ${v5 ? 'Clean Start' : 'CleanSession'}=1`;
         ctx.report('session-not-persistent', [c.connectFrame], c, { clientId: cl.clientId, why, count: lost });
